@@ -1,0 +1,33 @@
+import type { Principal } from "../auth/access-token.js";
+import type { Database, Statement } from "../db/database.js";
+import { auditLog } from "../db/schema.js";
+
+export type AuditAction =
+  | "client.created"
+  | "client.updated"
+  | "numbers.checked"
+  | "numbers.events_reported"
+  | "me.bindings_listed"
+  | "me.binding_unbound";
+
+export interface AuditEntry {
+  at: number;
+  actor: Pick<Principal, "kind" | "clientId"> | { kind: "operator"; clientId: string };
+  action: AuditAction;
+  /** Never a plain number: number hashes, counts, ids. */
+  detail: Record<string, unknown>;
+}
+
+export function auditStatement(db: Database, entry: AuditEntry): Statement {
+  return db.orm.insert(auditLog).values({
+    at: entry.at,
+    actorKind: entry.actor.kind,
+    actorId: entry.actor.clientId,
+    action: entry.action,
+    detail: entry.detail,
+  });
+}
+
+export async function audit(db: Database, entry: AuditEntry): Promise<void> {
+  await db.atomic([auditStatement(db, entry)]);
+}

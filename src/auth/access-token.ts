@@ -1,0 +1,117 @@
+import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { Clock } from "../clock.js";
+import type { SigningKey } from "./keys.js";
+import type { ClientKind } from "./scopes.js";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 600;
+const ACCESS_TOKEN_TYP = "at+jwt";
+/** A person's subject names the number by its hash, never by the number itself. */
+const PERSON_SUBJECT_PREFIX = "phone:";
+
+export type Principal =
+  | { kind: ClientKind; clientId: string; scopes: readonly string[] }
+  | { kind: "person"; clientId: string; scopes: readonly string[]; phoneHash: string; phoneHint: string };
+
+export class InvalidAccessToken extends Error {}
+
+interface AccessClaims extends JWTPayload {
+  client_id: string;
+  scope: string;
+  client_kind?: ClientKind;
+  phone_number_hint?: string;
+}
+
+export class AccessTokens {
+  readonly #cache = new Map<string, { principal: Principal; expiresAt: number }>();
+  readonly #verifyKeys: ReturnType<typeof createLocalJWKSet>;
+
+  constructor(
+    private readonly keys: SigningKey[],
+    private readonly issuer: string,
+    private readonly clock: Clock,
+    private readonly cacheSize = 10_000,
+  ) {
+    this.#verifyKeys = createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) });
+  }
+
+  async issue(principal: Principal): Promise<{ token: string; expiresIn: number }> {
+    const now = Math.floor(this.clock() / 1000);
+    const claims: AccessClaims =
+      principal.kind === "person"
+        ? {
+            client_id: principal.clientId,
+            scope: principal.scopes.join(" "),
+            phone_number_hint: principal.phoneHint,
+          }
+        : { client_id: principal.clientId, scope: principal.scopes.join(" "), client_kind: principal.kind };
+    const signer = this.keys[0]!;
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "EdDSA", kid: signer.kid, typ: ACCESS_TOKEN_TYP })
+      .setIssuer(this.issuer)
+      .setAudience(this.issuer)
+      .setSubject(principal.kind === "person" ? PERSON_SUBJECT_PREFIX + principal.phoneHash : principal.clientId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ACCESS_TOKEN_TTL_SECONDS)
+      .setJti(crypto.randomUUID())
+      .sign(signer.privateKey);
+    return { token, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  /**
+   * Verifies a bearer token. Signature checks cost several times a whole bare request, so a
+   * verified token is remembered until its own expiry; the caller still checks that its client
+   * is enabled on every request.
+   */
+  async verify(token: string): Promise<Principal> {
+    const now = this.clock();
+    const cached = this.#cache.get(token);
+    if (cached) {
+      if (now < cached.expiresAt) return cached.principal;
+      this.#cache.delete(token);
+    }
+    let payload: AccessClaims;
+    try {
+      ({ payload } = (await jwtVerify(token, this.#verifyKeys, {
+        algorithms: ["EdDSA"],
+        issuer: this.issuer,
+        audience: this.issuer,
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ["iss", "aud", "sub", "iat", "exp", "jti", "client_id", "scope"],
+        currentDate: new Date(now),
+        clockTolerance: 5,
+      })) as { payload: AccessClaims });
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new InvalidAccessToken("the access token has expired");
+      throw new InvalidAccessToken("the access token is not valid");
+    }
+    const principal = principalFromClaims(payload);
+    if (this.#cache.size >= this.cacheSize) {
+      // Map iteration is insertion order: drop the oldest entry.
+      this.#cache.delete(this.#cache.keys().next().value as string);
+    }
+    this.#cache.set(token, { principal, expiresAt: payload.exp! * 1000 });
+    return principal;
+  }
+}
+
+/**
+ * RFC 8725 §3.11: a person's token and a machine token must not pass for each other. A machine
+ * token's subject is its client id and it carries its kind; a person's subject is a number hash.
+ */
+function principalFromClaims(claims: AccessClaims): Principal {
+  const scopes = claims.scope.split(" ").filter(Boolean);
+  const subject = claims.sub!;
+  if (subject.startsWith(PERSON_SUBJECT_PREFIX)) {
+    const phoneHash = subject.slice(PERSON_SUBJECT_PREFIX.length);
+    if (claims.client_kind !== undefined || !phoneHash || typeof claims.phone_number_hint !== "string") {
+      throw new InvalidAccessToken("the access token is not valid");
+    }
+    if (scopes.length !== 1 || scopes[0] !== "me") throw new InvalidAccessToken("the access token is not valid");
+    return { kind: "person", clientId: claims.client_id, scopes, phoneHash, phoneHint: claims.phone_number_hint };
+  }
+  const kind = claims.client_kind;
+  if (subject !== claims.client_id || (kind !== "app" && kind !== "carrier" && kind !== "admin") || scopes.includes("me")) {
+    throw new InvalidAccessToken("the access token is not valid");
+  }
+  return { kind, clientId: subject, scopes };
+}

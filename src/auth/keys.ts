@@ -1,0 +1,131 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+
+/** Algorithms a client may sign its assertions with (DESIGN.md, Authentication). */
+export const CLIENT_ALGORITHMS = ["EdDSA", "Ed25519", "ES256"] as const;
+
+/** Members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
+
+export class KeyError extends Error {}
+
+export interface PublicJwks {
+  keys: JWK[];
+}
+
+function isEd25519(jwk: JWK): boolean {
+  return jwk.kty === "OKP" && jwk.crv === "Ed25519";
+}
+
+function isP256(jwk: JWK): boolean {
+  return jwk.kty === "EC" && jwk.crv === "P-256";
+}
+
+/**
+ * Validates a client's JWKS: public Ed25519 or P-256 keys only, each with a unique `kid`.
+ * Returns the keys with only their public members, so nothing else is ever stored.
+ */
+export function parseClientJwks(value: unknown): PublicJwks {
+  if (typeof value !== "object" || value === null || !Array.isArray((value as { keys?: unknown }).keys)) {
+    throw new KeyError("jwks must be an object with a keys array");
+  }
+  const keys = (value as { keys: unknown[] }).keys;
+  if (keys.length === 0 || keys.length > 10) throw new KeyError("jwks must hold 1 to 10 keys");
+  const seen = new Set<string>();
+  return {
+    keys: keys.map((raw, index) => {
+      if (typeof raw !== "object" || raw === null) throw new KeyError(`key ${index} is not an object`);
+      const jwk = raw as JWK;
+      if (PRIVATE_MEMBERS.some((member) => (jwk as Record<string, unknown>)[member] !== undefined)) {
+        throw new KeyError(`key ${index} is a private or symmetric key; register public keys only`);
+      }
+      if (typeof jwk.kid !== "string" || jwk.kid.length === 0 || jwk.kid.length > 128) {
+        throw new KeyError(`key ${index} needs a kid`);
+      }
+      if (seen.has(jwk.kid)) throw new KeyError(`key ${index} repeats kid "${jwk.kid}"`);
+      seen.add(jwk.kid);
+      if (isEd25519(jwk)) {
+        if (jwk.alg !== undefined && jwk.alg !== "EdDSA" && jwk.alg !== "Ed25519") {
+          throw new KeyError(`key ${index}: an Ed25519 key's alg must be EdDSA or Ed25519`);
+        }
+        if (typeof jwk.x !== "string") throw new KeyError(`key ${index} lacks x`);
+        return { kty: "OKP", crv: "Ed25519", x: jwk.x, kid: jwk.kid, ...(jwk.alg ? { alg: jwk.alg } : {}) };
+      }
+      if (isP256(jwk)) {
+        if (jwk.alg !== undefined && jwk.alg !== "ES256") throw new KeyError(`key ${index}: a P-256 key's alg must be ES256`);
+        if (typeof jwk.x !== "string" || typeof jwk.y !== "string") throw new KeyError(`key ${index} lacks x or y`);
+        return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid: jwk.kid, ...(jwk.alg ? { alg: jwk.alg } : {}) };
+      }
+      throw new KeyError(`key ${index} is neither an Ed25519 (OKP) nor a P-256 (EC) key`);
+    }),
+  };
+}
+
+/** Checks every key imports, so a malformed coordinate is refused at registration, not at first use. */
+export async function assertImportable(jwks: PublicJwks): Promise<void> {
+  for (const [index, jwk] of jwks.keys.entries()) {
+    try {
+      await importJWK(jwk, isEd25519(jwk) ? "Ed25519" : "ES256");
+    } catch {
+      throw new KeyError(`key ${index} (kid "${jwk.kid}") is not a valid public key`);
+    }
+  }
+}
+
+/**
+ * The key set handed to jose for verification. RFC 9864 names Ed25519 both `EdDSA` and
+ * `Ed25519`; jose matches a JWK's `alg` literally, so the Ed25519 keys lose theirs here and
+ * the curve check alone binds them to either name.
+ */
+export function verificationJwks(jwks: PublicJwks): PublicJwks {
+  return { keys: jwks.keys.map((jwk) => (isEd25519(jwk) ? { ...jwk, alg: undefined } : jwk)) };
+}
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export interface PrivateJwks {
+  keys: JWK[];
+}
+
+/** Validates the registry's own private JWKS (NUMBIND_SIGNING_KEYS): Ed25519 keys with kid and d. */
+export function parsePrivateJwks(value: unknown): PrivateJwks {
+  if (typeof value !== "object" || value === null || !Array.isArray((value as { keys?: unknown }).keys)) {
+    throw new KeyError("must be a JWKS object with a keys array");
+  }
+  const keys = (value as { keys: JWK[] }).keys;
+  if (keys.length === 0) throw new KeyError("must hold at least one key");
+  for (const [index, jwk] of keys.entries()) {
+    if (!isEd25519(jwk) || typeof jwk.d !== "string" || typeof jwk.x !== "string") {
+      throw new KeyError(`key ${index} must be a private Ed25519 JWK (kty OKP, crv Ed25519, x, d)`);
+    }
+    if (typeof jwk.kid !== "string" || jwk.kid === "") throw new KeyError(`key ${index} needs a kid`);
+  }
+  return { keys };
+}
+
+/** Imports the registry keys: the first signs, all verify (rotation). */
+export async function importSigningKeys(jwks: PrivateJwks): Promise<SigningKey[]> {
+  return Promise.all(
+    jwks.keys.map(async (jwk) => ({
+      kid: jwk.kid as string,
+      privateKey: (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as CryptoKey,
+      publicJwk: { kty: "OKP", crv: "Ed25519", x: jwk.x, kid: jwk.kid, alg: "EdDSA", use: "sig" },
+    })),
+  );
+}
+
+/** A new extractable Ed25519 private JWK with a thumbprint kid (registry keys, `numbind keygen`). */
+export async function generateSigningJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair("Ed25519", { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: "EdDSA" };
+}
+
+/** The public half of a private JWK, for registration. */
+export function publicJwk(jwk: JWK): JWK {
+  const { d: _d, key_ops: _ops, ext: _ext, ...rest } = jwk;
+  return rest;
+}

@@ -1,0 +1,150 @@
+import type { Context } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.js";
+import { normalizePhone, phoneNumber } from "../phone.js";
+import { numbersOutsideResponsibility } from "../numbers/responsibility.js";
+import { AssertionRejected, verifyClientAssertion } from "./assertion.js";
+import type { Principal } from "./access-token.js";
+import { grantScopes } from "./scopes.js";
+
+export const CLIENT_CREDENTIALS = "client_credentials";
+export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+export const JWT_BEARER_CLIENT_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+type OAuthErrorCode = "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
+
+/** RFC 6749 §5.2 errors: this endpoint speaks OAuth, not problem+json. */
+class OAuthError extends Error {
+  constructor(
+    readonly error: OAuthErrorCode,
+    description: string,
+  ) {
+    super(description);
+  }
+}
+
+const TokenResponse = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+    scope: z.string(),
+  })
+  .openapi("TokenResponse");
+
+const OAuthErrorBody = z
+  .object({ error: z.string(), error_description: z.string() })
+  .openapi("OAuthError", { description: "RFC 6749 §5.2 error response." });
+
+const TokenRequest = z
+  .object({
+    grant_type: z.enum([CLIENT_CREDENTIALS, JWT_BEARER_GRANT]),
+    client_assertion_type: z.literal(JWT_BEARER_CLIENT_ASSERTION).optional(),
+    client_assertion: z.string().optional().openapi({ description: "client_credentials: JWT signed by the client's key." }),
+    client_id: z.string().optional().openapi({ description: "Optional; must equal the assertion's iss." }),
+    assertion: z.string().optional().openapi({ description: "jwt-bearer: a carrier-signed JWT with sub tel:+E164." }),
+    scope: z.string().optional(),
+  })
+  .openapi("TokenRequest");
+
+function formParameters(body: string): Map<string, string> {
+  const parameters = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(body)) {
+    // RFC 6749 §3.2: request parameters must not be included more than once.
+    if (parameters.has(name)) throw new OAuthError("invalid_request", `parameter ${name} is repeated`);
+    parameters.set(name, value);
+  }
+  return parameters;
+}
+
+async function clientCredentials(c: Context<AppEnv>, form: Map<string, string>): Promise<Principal> {
+  if (form.get("client_assertion_type") !== JWT_BEARER_CLIENT_ASSERTION || !form.get("client_assertion")) {
+    throw new OAuthError(
+      "invalid_client",
+      `authenticate with client_assertion_type=${JWT_BEARER_CLIENT_ASSERTION} and a signed client_assertion (private_key_jwt)`,
+    );
+  }
+  let verified;
+  try {
+    verified = await verifyClientAssertion(c.var.runtime, form.get("client_assertion")!);
+  } catch (error) {
+    if (error instanceof AssertionRejected) throw new OAuthError("invalid_client", error.message);
+    throw error;
+  }
+  const clientId = form.get("client_id");
+  if (clientId !== undefined && clientId !== verified.client.id) {
+    throw new OAuthError("invalid_client", "client_id does not match the assertion's iss");
+  }
+  const scopes = grantScopes(verified.client.kind, form.get("scope"));
+  if (!scopes) throw new OAuthError("invalid_scope", `a ${verified.client.kind} client may ask only for its own scopes`);
+  return { kind: verified.client.kind, clientId: verified.client.id, scopes };
+}
+
+/** RFC 7523 §2.1: a carrier attests that the person holds the number now. */
+async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promise<Principal> {
+  const { runtime } = c.var;
+  const assertion = form.get("assertion");
+  if (!assertion) throw new OAuthError("invalid_request", "the jwt-bearer grant needs an assertion");
+  let e164: string | undefined;
+  let verified;
+  try {
+    verified = await verifyClientAssertion(runtime, assertion, {
+      subject: (sub) => {
+        const match = /^tel:(\+\d{2,16})$/.exec(sub);
+        e164 = match ? normalizePhone(match[1]!, runtime.config.defaultRegion) : undefined;
+        return e164 !== undefined && e164 === match![1];
+      },
+    });
+  } catch (error) {
+    if (error instanceof AssertionRejected) throw new OAuthError("invalid_grant", error.message);
+    throw error;
+  }
+  if (verified.client.kind !== "carrier") throw new OAuthError("invalid_grant", "only a carrier may attest a person's number");
+  const phone = phoneNumber(runtime.config.pepper, e164!);
+  if ((await numbersOutsideResponsibility(runtime.db, verified.client, [phone])).length > 0) {
+    throw new OAuthError("invalid_grant", "the carrier is not responsible for this number");
+  }
+  const scopes = grantScopes("person", form.get("scope"));
+  if (!scopes) throw new OAuthError("invalid_scope", "a person's token carries the me scope only");
+  return { kind: "person", clientId: verified.client.id, scopes, phoneHash: phone.hash, phoneHint: phone.hint };
+}
+
+export function registerToken(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/oauth/token",
+    tags: ["Authentication"],
+    summary: "Get an access token",
+    description:
+      "client_credentials with private_key_jwt for apps, carriers and operators; the jwt-bearer grant with a " +
+      "carrier-signed assertion for people. Errors follow RFC 6749 §5.2, not problem+json.",
+    request: { body: { required: true, content: { "application/x-www-form-urlencoded": { schema: TokenRequest } } } },
+    responses: {
+      200: { description: "An access token (RFC 9068 JWT).", content: { "application/json": { schema: TokenResponse } } },
+      400: { description: "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope.", content: { "application/json": { schema: OAuthErrorBody } } },
+      401: { description: "invalid_client.", content: { "application/json": { schema: OAuthErrorBody } } },
+    },
+  });
+
+  app.post("/oauth/token", async (c) => {
+    c.header("Cache-Control", "no-store");
+    try {
+      if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header("content-type") ?? "")) {
+        throw new OAuthError("invalid_request", "send the request as application/x-www-form-urlencoded");
+      }
+      const form = formParameters(await c.req.text());
+      const grantType = form.get("grant_type");
+      if (!grantType) throw new OAuthError("invalid_request", "grant_type is required");
+      let principal: Principal;
+      if (grantType === CLIENT_CREDENTIALS) principal = await clientCredentials(c, form);
+      else if (grantType === JWT_BEARER_GRANT) principal = await personGrant(c, form);
+      else throw new OAuthError("unsupported_grant_type", `grant_type ${grantType} is not supported`);
+      const { token, expiresIn } = await c.var.runtime.tokens.issue(principal);
+      return c.json({ access_token: token, token_type: "Bearer", expires_in: expiresIn, scope: principal.scopes.join(" ") });
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      return c.json({ error: error.error, error_description: error.message }, error.error === "invalid_client" ? 401 : 400);
+    }
+  });
+}

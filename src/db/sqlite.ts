@@ -1,0 +1,38 @@
+import BetterSqlite3 from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import type { Database, Orm, Statement } from "./database.js";
+import { schema } from "./schema.js";
+
+export interface SqliteDatabase extends Database {
+  readonly client: BetterSqlite3.Database;
+  close(): void;
+}
+
+/** Opens (and creates) a SQLite file, or `:memory:`, tuned for one writer and many readers. */
+export function openSqlite(path: string): SqliteDatabase {
+  const client = new BetterSqlite3(path);
+  client.pragma("journal_mode = WAL");
+  // WAL + NORMAL: durable across application crashes, one fsync per checkpoint rather than per commit.
+  client.pragma("synchronous = NORMAL");
+  client.pragma("busy_timeout = 5000");
+  client.pragma("foreign_keys = ON");
+  const orm = drizzle({ client, schema });
+  // drizzle's sync driver exposes a synchronous result only through the prepared query; the
+  // builder's own execute() is async and would let an error escape the transaction.
+  type Executable = { _prepare(): { execute(): { sync(): unknown } } };
+  return {
+    orm: orm as unknown as Orm,
+    driver: "better-sqlite3",
+    client,
+    async atomic(statements: readonly Statement[]) {
+      // better-sqlite3 is synchronous: the whole transaction runs without yielding, as D1's batch does.
+      return client.transaction(() => statements.map((statement) => (statement as unknown as Executable)._prepare().execute().sync()))();
+    },
+    close: () => client.close(),
+  };
+}
+
+export function migrateSqlite(database: SqliteDatabase, migrationsFolder: string): void {
+  migrate(drizzle({ client: database.client, schema }), { migrationsFolder });
+}

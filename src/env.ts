@@ -1,0 +1,36 @@
+import type { Principal } from "./auth/access-token.js";
+import type { AccessTokens } from "./auth/access-token.js";
+import type { ClientStatusCache } from "./auth/clients.js";
+import type { SigningKey } from "./auth/keys.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/database.js";
+
+/** The part of Config the HTTP app reads; entries parse the rest. */
+export type AppConfig = Pick<Config, "issuer" | "pepper" | "signingKeys" | "inactivityMs" | "defaultRegion">;
+
+export interface Deps {
+  db: Database;
+  config: AppConfig;
+  clock: Clock;
+  /** Where unexpected errors go; defaults to console.error. Never receives a request body. */
+  logError?: (message: string, error: unknown) => void;
+}
+
+/** What createApp builds once and every request shares (per process, or per Worker isolate). */
+export interface Runtime {
+  db: Database;
+  config: AppConfig;
+  clock: Clock;
+  keys: SigningKey[];
+  tokens: AccessTokens;
+  clientStatus: ClientStatusCache;
+}
+
+export interface AppEnv {
+  Variables: {
+    runtime: Runtime;
+    requestId: string;
+    principal: Principal;
+  };
+}
