@@ -11,6 +11,7 @@ import { registerAdmin } from "./admin/routes.js";
 import { registerBindings } from "./bindings/routes.js";
 import { registerEvents } from "./events/routes.js";
 import { registerCheckRecycled } from "./numbers/check-recycled.js";
+import { registerNumbers } from "./numbers/routes.js";
 import type { AppEnv, Deps, Runtime } from "./env.js";
 import { renderProblem, validationProblem } from "./http.js";
 import { Problem } from "./problems.js";
@@ -88,6 +89,7 @@ export function createApp(deps: Deps) {
   registerBindings(app);
   registerEvents(app);
   registerCheckRecycled(app);
+  registerNumbers(app);
   registerAdmin(app);
   registerService(app, () => openApiDocument(app));
 

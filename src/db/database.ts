@@ -1,11 +1,13 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQL } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type { schema } from "./schema.js";
 
 /** A drizzle database on either driver; every call on it is awaited, whichever it is. */
 export type Orm = BaseSQLiteDatabase<"sync" | "async", unknown, typeof schema>;
 
-export type Statement = BatchItem<"sqlite">;
+/** A query builder, or raw SQL where the builder cannot say it (INSERT … SELECT … ON CONFLICT). */
+export type Statement = BatchItem<"sqlite"> | SQL;
 
 export interface Database {
   readonly orm: Orm;

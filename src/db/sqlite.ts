@@ -1,5 +1,7 @@
 import BetterSqlite3 from "better-sqlite3";
+import { is, SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import type { Database, Orm, Statement } from "./database.js";
 import { schema } from "./schema.js";
@@ -18,6 +20,7 @@ export function openSqlite(path: string): SqliteDatabase {
   client.pragma("busy_timeout = 5000");
   client.pragma("foreign_keys = ON");
   const orm = drizzle({ client, schema });
+  const dialect = new SQLiteSyncDialect();
   // drizzle's sync driver exposes a synchronous result only through the prepared query; the
   // builder's own execute() is async and would let an error escape the transaction.
   type Executable = { _prepare(): { execute(): { sync(): unknown } } };
@@ -27,7 +30,15 @@ export function openSqlite(path: string): SqliteDatabase {
     client,
     async atomic(statements: readonly Statement[]) {
       // better-sqlite3 is synchronous: the whole transaction runs without yielding, as D1's batch does.
-      return client.transaction(() => statements.map((statement) => (statement as unknown as Executable)._prepare().execute().sync()))();
+      return client.transaction(() =>
+        statements.map((statement) => {
+          if (is(statement, SQL)) {
+            const query = dialect.sqlToQuery(statement);
+            return client.prepare(query.sql).run(...(query.params as unknown[]));
+          }
+          return (statement as unknown as Executable)._prepare().execute().sync();
+        }),
+      )();
     },
     close: () => client.close(),
   };

@@ -1,0 +1,75 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { SignJWT } from "jose";
+import { activeAt } from "../bindings/store.js";
+import { chunk, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
+import { bindings, clients } from "../db/schema.js";
+import type { SigningKey } from "../auth/keys.js";
+import type { PhoneNumber } from "../phone.js";
+
+export interface AppHolding {
+  appId: string;
+  appName: string;
+  boundAt: number;
+  lastSeenAt: number;
+}
+
+export interface NumberCheck {
+  phone: PhoneNumber;
+  outstanding: number;
+  apps: AppHolding[];
+}
+
+/**
+ * Active bindings of many numbers in one round of set-based queries (chunked for D1's bound
+ * parameter limit), grouped per number and per app. Account references are never read.
+ */
+export async function outstandingBindings(db: Database, phones: readonly PhoneNumber[], now: number, inactivityMs: number): Promise<NumberCheck[]> {
+  const byHash = new Map<string, { outstanding: number; apps: Map<string, AppHolding> }>();
+  const hashes = [...new Set(phones.map((phone) => phone.hash))];
+  // Leave room for the activity condition's own parameters.
+  for (const part of chunk(hashes, MAX_BOUND_PARAMETERS - 4)) {
+    const rows = await db.orm
+      .select({ phoneHash: bindings.phoneHash, appId: bindings.appId, appName: clients.name, boundAt: bindings.boundAt, lastSeenAt: bindings.lastSeenAt })
+      .from(bindings)
+      .innerJoin(clients, eq(clients.id, bindings.appId))
+      .where(and(inArray(bindings.phoneHash, part), activeAt(now, inactivityMs)));
+    for (const row of rows) {
+      const entry = byHash.get(row.phoneHash) ?? { outstanding: 0, apps: new Map() };
+      byHash.set(row.phoneHash, entry);
+      entry.outstanding += 1;
+      const app = entry.apps.get(row.appId);
+      if (!app) entry.apps.set(row.appId, { appId: row.appId, appName: row.appName, boundAt: row.boundAt, lastSeenAt: row.lastSeenAt });
+      else {
+        app.boundAt = Math.min(app.boundAt, row.boundAt);
+        app.lastSeenAt = Math.max(app.lastSeenAt, row.lastSeenAt);
+      }
+    }
+  }
+  return phones.map((phone) => {
+    const entry = byHash.get(phone.hash);
+    return {
+      phone,
+      outstanding: entry?.outstanding ?? 0,
+      apps: entry ? [...entry.apps.values()].sort((a, b) => a.appId.localeCompare(b.appId)) : [],
+    };
+  });
+}
+
+export const ATTESTATION_TYP = "binding-check+jwt";
+
+/** The carrier's evidence that it checked before resale: a JWT verifiable with the registry's JWKS. */
+export async function signAttestation(key: SigningKey, issuer: string, carrierId: string, checks: NumberCheck[], now: number): Promise<string> {
+  return new SignJWT({
+    results: checks.map((check) => ({
+      phone_number: check.phone.e164,
+      outstanding: check.outstanding,
+      app_ids: check.apps.map((app) => app.appId),
+    })),
+  })
+    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: ATTESTATION_TYP })
+    .setIssuer(issuer)
+    .setSubject(carrierId)
+    .setIssuedAt(Math.floor(now / 1000))
+    .setJti(crypto.randomUUID())
+    .sign(key.privateKey);
+}
