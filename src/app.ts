@@ -12,6 +12,7 @@ import { registerBindings } from "./bindings/routes.js";
 import { registerEvents } from "./events/routes.js";
 import { registerCheckRecycled } from "./numbers/check-recycled.js";
 import { registerNumbers } from "./numbers/routes.js";
+import { registerMe } from "./me/routes.js";
 import type { AppEnv, Deps, Runtime } from "./env.js";
 import { renderProblem, validationProblem } from "./http.js";
 import { Problem } from "./problems.js";
@@ -90,6 +91,7 @@ export function createApp(deps: Deps) {
   registerEvents(app);
   registerCheckRecycled(app);
   registerNumbers(app);
+  registerMe(app);
   registerAdmin(app);
   registerService(app, () => openApiDocument(app));
 
