@@ -118,9 +118,11 @@ export async function main(argv: string[]): Promise<void> {
     case "sweep": {
       const config = await loadNodeConfig();
       const db = await openNodeDatabase(config);
+      const started = performance.now();
       const swept = await sweepUntilDone({ db, clock: systemClock, inactivityMs: config.inactivityMs });
+      const elapsedMs = performance.now() - started;
       db.close();
-      console.log(`expired ${swept} bindings`);
+      console.log(`expired ${swept} bindings in ${elapsedMs.toFixed(0)} ms`);
       return;
     }
     case "clients":

@@ -9,15 +9,33 @@ export interface PhoneNumber {
   hint: string;
 }
 
-/** Normalises to E.164 with full metadata, or returns undefined for anything that is not a valid number. */
-export function normalizePhone(input: string, defaultRegion: string): string | undefined {
+interface ParsedNumber {
+  e164: string;
+  countryCallingCode: string;
+  nationalNumber: string;
+}
+
+/** One parse with full metadata (the costly part of a number's handling), or undefined when not valid. */
+function parseValid(input: string, defaultRegion?: string): ParsedNumber | undefined {
   if (input.length > 32 || !/^\+?[\d\s\-().]+$/.test(input)) return undefined;
   try {
-    const parsed = parsePhoneNumberWithError(input, { defaultCountry: defaultRegion as CountryCode, extract: false });
-    return parsed.isValid() ? parsed.number : undefined;
+    const parsed = parsePhoneNumberWithError(input, { defaultCountry: defaultRegion as CountryCode | undefined, extract: false });
+    if (!parsed.isValid()) return undefined;
+    return { e164: parsed.number, countryCallingCode: parsed.countryCallingCode, nationalNumber: parsed.nationalNumber };
   } catch {
     return undefined;
   }
+}
+
+/** Normalises to E.164 with full metadata, or returns undefined for anything that is not a valid number. */
+export function normalizePhone(input: string, defaultRegion: string): string | undefined {
+  return parseValid(input, defaultRegion)?.e164;
+}
+
+/** Parses, validates, hashes and masks a number from a request, parsing it once. */
+export function parsePhoneInput(pepper: string, input: string, defaultRegion: string): PhoneNumber | undefined {
+  const parsed = parseValid(input, defaultRegion);
+  return parsed && { e164: parsed.e164, hash: hashPhone(pepper, parsed.e164), hint: mask(parsed) };
 }
 
 export function hashPhone(pepper: string, e164: string): string {
@@ -25,8 +43,13 @@ export function hashPhone(pepper: string, e164: string): string {
 }
 
 export function maskPhone(e164: string): string {
-  const parsed = parsePhoneNumberWithError(e164);
-  const national = parsed.nationalNumber as string;
+  const parsed = parseValid(e164);
+  if (!parsed) throw new Error("maskPhone needs a valid E.164 number");
+  return mask(parsed);
+}
+
+function mask(parsed: Pick<ParsedNumber, "countryCallingCode" | "nationalNumber">): string {
+  const national = parsed.nationalNumber;
   const tail = national.length >= 8 ? 4 : 2;
   const head = national.length >= 10 ? 3 : national.length >= 7 ? 1 : 0;
   const hidden = national.length - head - tail;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { normalizePhone, phoneNumber, type PhoneNumber } from "./phone.js";
+import { parsePhoneInput, type PhoneNumber } from "./phone.js";
 import { invalidField } from "./problems.js";
 import type { Runtime } from "./env.js";
 
@@ -21,7 +21,7 @@ export const BindingId = z.string().min(1).max(64).openapi({ param: { name: "id"
 
 /** Normalises a number from the body, or 400 pointing at the field. */
 export function parsePhone(runtime: Runtime, input: string, pointer: string): PhoneNumber {
-  const e164 = normalizePhone(input, runtime.config.defaultRegion);
-  if (!e164) throw invalidField(pointer, "is not a valid phone number");
-  return phoneNumber(runtime.config.pepper, e164);
+  const phone = parsePhoneInput(runtime.config.pepper, input, runtime.config.defaultRegion);
+  if (!phone) throw invalidField(pointer, "is not a valid phone number");
+  return phone;
 }
