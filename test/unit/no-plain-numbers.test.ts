@@ -26,7 +26,7 @@ describe("the database file", () => {
     const token = async (id: string, key: typeof keys.app, sub = id) => {
       const iat = Math.floor(now / 1000);
       const assertion = await signJwt(key, { iss: id, sub, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID() });
-      const form = sub === id
+      const form: Record<string, string> = sub === id
         ? { grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion }
         : { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion };
       const response = await app.request("/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() });
