@@ -80,22 +80,36 @@ export function statusFilter(status: BindingStatus, now: number, inactivityMs: n
  * for each. The event insert runs first and the update second, inside one atomic unit, with the
  * same condition: whoever ends a binding first writes its event, nobody writes it twice.
  */
+/**
+ * INSERT … SELECT of one app event per binding matching `where`; `data` carries the binding id,
+ * account_ref and hint (never a number), plus the end reason when there is one.
+ */
+export function bindingEventsInsert(db: Database, type: string, occurredAt: SQL | number, where: SQL, reason?: SQL | string) {
+  const reasonMember = reason === undefined ? sql`` : sql`, 'reason', ${reason}`;
+  return db.orm.insert(events).select(
+    db.orm
+      .select({
+        // insert-select takes every column in table order; null lets SQLite assign the id.
+        id: sql<number>`null`.as("id"),
+        appId: bindings.appId,
+        type: sql<string>`${type}`.as("type"),
+        occurredAt: sql<number>`${occurredAt}`.as("occurred_at"),
+        data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}${reasonMember})`.as("data"),
+      })
+      .from(bindings)
+      .where(where),
+  );
+}
+
+/**
+ * Ends bindings that are active at `now` and match `where`, writing one `binding.unbound` event
+ * for each. The event insert runs first and the update second, inside one atomic unit, with the
+ * same condition: whoever ends a binding first writes its event, nobody writes it twice.
+ */
 export function endActiveStatements(db: Database, where: SQL, reason: EndReason, now: number, inactivityMs: number) {
   const condition = and(where, activeAt(now, inactivityMs))!;
   return [
-    db.orm.insert(events).select(
-      db.orm
-        .select({
-          // insert-select takes every column in table order; null lets SQLite assign the id.
-          id: sql<number>`null`.as("id"),
-          appId: bindings.appId,
-          type: sql<string>`'binding.unbound'`.as("type"),
-          occurredAt: sql<number>`${now}`.as("occurred_at"),
-          data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}, 'reason', ${reason})`.as("data"),
-        })
-        .from(bindings)
-        .where(condition),
-    ),
+    bindingEventsInsert(db, "binding.unbound", now, condition, reason),
     db.orm.update(bindings).set({ status: "unbound", endedAt: now, endReason: reason }).where(condition),
   ] as const;
 }

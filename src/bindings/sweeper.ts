@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { purgeUsedAssertions } from "../auth/assertion.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
-import { bindings, events } from "../db/schema.js";
+import { bindings } from "../db/schema.js";
+import { bindingEventsInsert } from "./store.js";
 
 export interface SweepDeps {
   db: Database;
@@ -30,19 +31,7 @@ export async function sweepBatch({ db, clock, inactivityMs }: SweepDeps, batchSi
     .limit(batchSize);
   const expiresAt = sql<number>`${bindings.lastSeenAt} + ${inactivityMs}`;
   const [, updated] = await db.atomic([
-    db.orm.insert(events).select(
-      db.orm
-        .select({
-          // insert-select takes every column in table order; null lets SQLite assign the id.
-          id: sql<number>`null`.as("id"),
-          appId: bindings.appId,
-          type: sql<string>`'binding.expired'`.as("type"),
-          occurredAt: expiresAt.as("occurred_at"),
-          data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}, 'reason', 'INACTIVITY')`.as("data"),
-        })
-        .from(bindings)
-        .where(inArray(bindings.id, due)),
-    ),
+    bindingEventsInsert(db, "binding.expired", expiresAt, inArray(bindings.id, due), "INACTIVITY"),
     db.orm
       .update(bindings)
       .set({ status: "expired", endedAt: expiresAt, endReason: "INACTIVITY" })

@@ -1,7 +1,7 @@
 import { and, eq, lt, sql, type SQL } from "drizzle-orm";
-import { activeAt, endActiveStatements } from "../bindings/store.js";
+import { activeAt, bindingEventsInsert, endActiveStatements } from "../bindings/store.js";
 import type { Database, Statement } from "../db/database.js";
-import { bindings, carrierEvents, events } from "../db/schema.js";
+import { bindings, carrierEvents } from "../db/schema.js";
 import type { PhoneNumber } from "../phone.js";
 
 export const EVENT_TYPES = ["suspended", "deactivated", "reassigned", "reactivated", "ported"] as const;
@@ -69,18 +69,7 @@ export function eventStatements(db: Database, carrierId: string, event: CarrierE
   }
   if (event.type === "deactivated") {
     statements.push(
-      db.orm.insert(events).select(
-        db.orm
-          .select({
-            id: sql<number>`null`.as("id"),
-            appId: bindings.appId,
-            type: sql<string>`'number.deactivated'`.as("type"),
-            occurredAt: sql<number>`${event.occurredAt}`.as("occurred_at"),
-            data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint})`.as("data"),
-          })
-          .from(bindings)
-          .where(and(eq(bindings.phoneHash, event.phone.hash), activeAt(now, inactivityMs), applied)),
-      ),
+      bindingEventsInsert(db, "number.deactivated", event.occurredAt, and(eq(bindings.phoneHash, event.phone.hash), activeAt(now, inactivityMs), applied)!),
     );
   }
   return statements;
