@@ -10,7 +10,7 @@ const app = createApp({
   clock: () => 0,
   config: { issuer: "http://localhost:8787", pepper: "", signingKeys: { keys: [] }, inactivityMs: 1, defaultRegion: "CN" },
 });
-const generated = stringify(openApiDocument(app), { lineWidth: 0 });
+const generated = stringify(openApiDocument(app), { lineWidth: 0, aliasDuplicateObjects: false });
 const path = new URL("../openapi.yaml", import.meta.url);
 
 if (process.argv[2] === "write") {

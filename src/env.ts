@@ -1,5 +1,4 @@
-import type { Principal } from "./auth/access-token.js";
-import type { AccessTokens } from "./auth/access-token.js";
+import type { AccessTokens, Principal } from "./auth/access-token.js";
 import type { ClientStatusCache } from "./auth/clients.js";
 import type { SigningKey } from "./auth/keys.js";
 import type { Clock } from "./clock.js";

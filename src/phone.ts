@@ -56,9 +56,5 @@ function mask(parsed: Pick<ParsedNumber, "countryCallingCode" | "nationalNumber"
   return `+${parsed.countryCallingCode}${national.slice(0, head)}${"*".repeat(hidden)}${national.slice(head + hidden)}`;
 }
 
-export function phoneNumber(pepper: string, e164: string): PhoneNumber {
-  return { e164, hash: hashPhone(pepper, e164), hint: maskPhone(e164) };
-}
-
 /** An E.164 prefix as carriers are assigned them: "+" and 1 to 15 digits. */
 export const E164_PREFIX = /^\+[1-9]\d{0,14}$/;

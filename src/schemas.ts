@@ -5,6 +5,9 @@ import type { Runtime } from "./env.js";
 
 export const security = [{ bearer: [] }];
 
+/** What every authenticated route may answer before its own logic runs. */
+export const AUTH_ERRORS = ["UNAUTHENTICATED", "PERMISSION_DENIED"] as const;
+
 export const PhoneNumberInput = z
   .string()
   .min(1)

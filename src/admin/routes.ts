@@ -7,6 +7,7 @@ import { auditLog } from "../db/schema.js";
 import type { AppEnv } from "../env.js";
 import { CursorQuery, decodeCursor, LimitQuery, NextCursor, page } from "../pagination.js";
 import { Problem, problemResponses } from "../problems.js";
+import { AUTH_ERRORS, security } from "../schemas.js";
 import { audit } from "./audit.js";
 import { clientView, createClient, listClients, updateClient } from "./clients.js";
 
@@ -59,8 +60,6 @@ const AuditEntry = z
   })
   .openapi("AuditEntry");
 
-const security = [{ bearer: [] }];
-const authErrors = ["UNAUTHENTICATED", "PERMISSION_DENIED"] as const;
 const admin = requireScope("admin");
 
 const createClientRoute = createRoute({
@@ -73,7 +72,7 @@ const createClientRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: CreateClient } } } },
   responses: {
     201: { description: "The client.", content: { "application/json": { schema: ClientSchema } } },
-    ...problemResponses("INVALID_ARGUMENT", ...authErrors, "CONFLICT", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS, "CONFLICT", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"),
   },
 });
 
@@ -90,7 +89,7 @@ const listClientsRoute = createRoute({
       description: "A page of clients.",
       content: { "application/json": { schema: z.object({ items: z.array(ClientSchema), next_cursor: NextCursor }) } },
     },
-    ...problemResponses("INVALID_ARGUMENT", ...authErrors),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS),
   },
 });
 
@@ -108,7 +107,7 @@ const updateClientRoute = createRoute({
   },
   responses: {
     200: { description: "The client.", content: { "application/json": { schema: ClientSchema } } },
-    ...problemResponses("INVALID_ARGUMENT", ...authErrors, "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS, "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
 
@@ -131,7 +130,7 @@ const auditRoute = createRoute({
       description: "Audit entries in order.",
       content: { "application/json": { schema: z.object({ items: z.array(AuditEntry), next_cursor: NextCursor }) } },
     },
-    ...problemResponses("INVALID_ARGUMENT", ...authErrors),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS),
   },
 });
 

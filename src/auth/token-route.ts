@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.js";
-import { normalizePhone, phoneNumber } from "../phone.js";
+import { parsePhoneInput, type PhoneNumber } from "../phone.js";
 import { numbersOutsideResponsibility } from "../numbers/responsibility.js";
 import { AssertionRejected, verifyClientAssertion } from "./assertion.js";
 import type { Principal } from "./access-token.js";
@@ -86,14 +86,15 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
   const { runtime } = c.var;
   const assertion = form.get("assertion");
   if (!assertion) throw new OAuthError("invalid_request", "the jwt-bearer grant needs an assertion");
-  let e164: string | undefined;
+  let phone: PhoneNumber | undefined;
   let verified;
   try {
     verified = await verifyClientAssertion(runtime, assertion, {
+      // RFC 3966 global number: exactly the E.164 form, nothing to normalise.
       subject: (sub) => {
         const match = /^tel:(\+\d{2,16})$/.exec(sub);
-        e164 = match ? normalizePhone(match[1]!, runtime.config.defaultRegion) : undefined;
-        return e164 !== undefined && e164 === match![1];
+        phone = match ? parsePhoneInput(runtime.config.pepper, match[1]!, runtime.config.defaultRegion) : undefined;
+        return phone !== undefined && phone.e164 === match![1];
       },
     });
   } catch (error) {
@@ -101,13 +102,12 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
     throw error;
   }
   if (verified.client.kind !== "carrier") throw new OAuthError("invalid_grant", "only a carrier may attest a person's number");
-  const phone = phoneNumber(runtime.config.pepper, e164!);
-  if ((await numbersOutsideResponsibility(runtime.db, verified.client, [phone])).length > 0) {
+  if ((await numbersOutsideResponsibility(runtime.db, verified.client, [phone!])).length > 0) {
     throw new OAuthError("invalid_grant", "the carrier is not responsible for this number");
   }
   const scopes = grantScopes("person", form.get("scope"));
   if (!scopes) throw new OAuthError("invalid_scope", "a person's token carries the me scope only");
-  return { kind: "person", clientId: verified.client.id, scopes, phoneHash: phone.hash, phoneHint: phone.hint };
+  return { kind: "person", clientId: verified.client.id, scopes, phoneHash: phone!.hash, phoneHint: phone!.hint };
 }
 
 export function registerToken(app: OpenAPIHono<AppEnv>): void {

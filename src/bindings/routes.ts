@@ -5,7 +5,7 @@ import { bindings } from "../db/schema.js";
 import type { AppEnv } from "../env.js";
 import { CursorQuery, decodeCursor, LimitQuery, NextCursor, page } from "../pagination.js";
 import { Problem, problemResponses } from "../problems.js";
-import { BindingId, parsePhone, PhoneNumberInput, security, Timestamp, TimestampOut } from "../schemas.js";
+import { AUTH_ERRORS, BindingId, parsePhone, PhoneNumberInput, security, Timestamp, TimestampOut } from "../schemas.js";
 import { registerLogin } from "./login.js";
 import { endActiveStatements, findOwned, statusFilter } from "./store.js";
 import { bindingView } from "./view.js";
@@ -38,7 +38,6 @@ const PutBinding = z
   .openapi("PutBinding");
 
 const bindingsScope = requireScope("bindings");
-const authErrors = ["UNAUTHENTICATED", "PERMISSION_DENIED"] as const;
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 
 const putRoute = createRoute({
@@ -55,7 +54,7 @@ const putRoute = createRoute({
   responses: {
     200: { description: "Refreshed (or revived).", content: json(BindingSchema) },
     201: { description: "Created.", content: json(BindingSchema) },
-    ...problemResponses("INVALID_ARGUMENT", ...authErrors, "NUMBER_RECYCLED", "UNBOUND_BY_HOLDER", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS, "NUMBER_RECYCLED", "UNBOUND_BY_HOLDER", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
 
@@ -67,7 +66,7 @@ const getRoute = createRoute({
   security,
   middleware: [bindingsScope] as const,
   request: { params: z.object({ id: BindingId }) },
-  responses: { 200: { description: "The binding.", content: json(BindingSchema) }, ...problemResponses(...authErrors, "NOT_FOUND") },
+  responses: { 200: { description: "The binding.", content: json(BindingSchema) }, ...problemResponses(...AUTH_ERRORS, "NOT_FOUND") },
 });
 
 const listRoute = createRoute({
@@ -87,7 +86,7 @@ const listRoute = createRoute({
   },
   responses: {
     200: { description: "A page of bindings in a stable order.", content: json(z.object({ items: z.array(BindingSchema), next_cursor: NextCursor })) },
-    ...problemResponses("INVALID_ARGUMENT", ...authErrors),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS),
   },
 });
 
@@ -100,7 +99,7 @@ const deleteRoute = createRoute({
   security,
   middleware: [bindingsScope] as const,
   request: { params: z.object({ id: BindingId }) },
-  responses: { 204: { description: "Ended." }, ...problemResponses(...authErrors, "NOT_FOUND") },
+  responses: { 204: { description: "Ended." }, ...problemResponses(...AUTH_ERRORS, "NOT_FOUND") },
 });
 
 export function registerBindings(app: OpenAPIHono<AppEnv>): void {

@@ -6,7 +6,7 @@ import { events } from "../db/schema.js";
 import type { AppEnv } from "../env.js";
 import { LimitQuery, NextCursor } from "../pagination.js";
 import { problemResponses } from "../problems.js";
-import { security } from "../schemas.js";
+import { AUTH_ERRORS, security } from "../schemas.js";
 
 const EventSchema = z
   .object({
@@ -42,7 +42,7 @@ const listRoute = createRoute({
       description: "Events after `after`, oldest first. next_cursor is the id to pass as `after` next.",
       content: { "application/json": { schema: z.object({ items: z.array(EventSchema), next_cursor: NextCursor }) } },
     },
-    ...problemResponses("INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED"),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS),
   },
 });
 

@@ -8,7 +8,7 @@ import { rfc3339 } from "../clock.js";
 import { bindings, clients } from "../db/schema.js";
 import type { AppEnv } from "../env.js";
 import { Problem, problemResponses } from "../problems.js";
-import { BindingId, security, TimestampOut } from "../schemas.js";
+import { AUTH_ERRORS, BindingId, security, TimestampOut } from "../schemas.js";
 
 const MyBindings = z
   .object({
@@ -29,7 +29,7 @@ const listRoute = createRoute({
   description: "Active bindings of the number the carrier attested. Never an account reference.",
   security,
   middleware: [me] as const,
-  responses: { 200: { description: "Active bindings.", content: { "application/json": { schema: MyBindings } } }, ...problemResponses("UNAUTHENTICATED", "PERMISSION_DENIED") },
+  responses: { 200: { description: "Active bindings.", content: { "application/json": { schema: MyBindings } } }, ...problemResponses(...AUTH_ERRORS) },
 });
 
 const deleteRoute = createRoute({
@@ -41,7 +41,7 @@ const deleteRoute = createRoute({
   security,
   middleware: [me] as const,
   request: { params: z.object({ id: BindingId }) },
-  responses: { 204: { description: "Ended." }, ...problemResponses("UNAUTHENTICATED", "PERMISSION_DENIED", "NOT_FOUND") },
+  responses: { 204: { description: "Ended." }, ...problemResponses(...AUTH_ERRORS, "NOT_FOUND") },
 });
 
 type Person = Extract<Principal, { kind: "person" }>;

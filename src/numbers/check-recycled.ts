@@ -4,7 +4,7 @@ import { lastReassignedAt } from "../bindings/store.js";
 import { rfc3339 } from "../clock.js";
 import type { AppEnv } from "../env.js";
 import { problemResponses } from "../problems.js";
-import { parsePhone, PhoneNumberInput, security, Timestamp, TimestampOut } from "../schemas.js";
+import { AUTH_ERRORS, parsePhone, PhoneNumberInput, security, Timestamp, TimestampOut } from "../schemas.js";
 
 const CheckRecycled = z
   .strictObject({
@@ -30,7 +30,7 @@ const route = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: CheckRecycled } } } },
   responses: {
     200: { description: "The answer.", content: { "application/json": { schema: CheckRecycledResult } } },
-    ...problemResponses("INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
+    ...problemResponses("INVALID_ARGUMENT", ...AUTH_ERRORS, "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
 

@@ -9,7 +9,7 @@ import { clients } from "../db/schema.js";
 import type { AppEnv } from "../env.js";
 import type { PhoneNumber } from "../phone.js";
 import { Problem, problemResponses, type FieldError } from "../problems.js";
-import { parsePhone, PhoneNumberInput, security, Timestamp, TimestampOut } from "../schemas.js";
+import { AUTH_ERRORS, parsePhone, PhoneNumberInput, security, Timestamp, TimestampOut } from "../schemas.js";
 import { outstandingBindings, signAttestation } from "./check.js";
 import { EVENT_TYPES, eventStatements, wasRecorded, type CarrierEvent } from "./lifecycle.js";
 import { numbersOutsideResponsibility } from "./responsibility.js";
@@ -54,7 +54,7 @@ const EventsResponse = z
   .openapi("CarrierEventsResponse");
 
 const numbersScope = requireScope("numbers");
-const commonErrors = ["INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED", "NUMBER_NOT_IN_RANGE", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const;
+const commonErrors = ["INVALID_ARGUMENT", ...AUTH_ERRORS, "NUMBER_NOT_IN_RANGE", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const;
 
 const checkRoute = createRoute({
   method: "post",
