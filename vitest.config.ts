@@ -12,6 +12,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["test/**/*.test.ts"],
+          exclude: ["test/workers/**"],
           environment: "node",
         },
       },
@@ -30,7 +31,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/contract/**/*.test.ts"],
+          include: ["test/contract/**/*.test.ts", "test/workers/**/*.test.ts"],
         },
       },
     ],

@@ -1,0 +1,82 @@
+/// <reference types="@cloudflare/vitest-pool-workers/types" />
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import worker from "../../src/worker.js";
+import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
+import { openD1 } from "../../src/db/d1.js";
+import { bindings } from "../../src/db/schema.js";
+import { freshDatabase } from "../support/db-workers.js";
+import { signJwt } from "../support/harness.js";
+
+const ISSUER = "https://numbind.workers.test";
+
+async function secrets() {
+  return {
+    NUMBIND_PEPPER: "worker-pepper-worker-pepper-worker-0123",
+    NUMBIND_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningJwk()] }),
+    NUMBIND_ISSUER: ISSUER,
+  };
+}
+
+async function call(workerEnv: Record<string, unknown>, path: string, init?: RequestInit) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`${ISSUER}${path}`, init), { DB: env.DB, ...workerEnv }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe("the Worker entry (src/worker.ts)", () => {
+  it("answers 500 problem+json naming a missing secret, never falling back to a default key", async () => {
+    await freshDatabase();
+    const { NUMBIND_SIGNING_KEYS } = await secrets();
+    const response = await call({ NUMBIND_SIGNING_KEYS }, "/healthz");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ code: "INTERNAL", detail: expect.stringContaining("NUMBIND_PEPPER") });
+    const malformed = await call({ ...(await secrets()), NUMBIND_INACTIVITY: "3 months" }, "/healthz");
+    expect(((await malformed.json()) as { detail: string }).detail).toContain("NUMBIND_INACTIVITY");
+  });
+
+  it("serves the API from vars and secrets, bootstrapping the admin client from its JWKS", async () => {
+    await freshDatabase();
+    const adminKey = await generateSigningJwk();
+    const workerEnv = { ...(await secrets()), NUMBIND_BOOTSTRAP_ADMIN_JWKS: JSON.stringify({ keys: [publicJwk(adminKey)] }) };
+    expect(await (await call(workerEnv, "/healthz")).json()).toEqual({ status: "ok" });
+    const iat = Math.floor(Date.now() / 1000);
+    const assertion = await signJwt(adminKey, { iss: "admin", sub: "admin", aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID() });
+    const token = await call(workerEnv, "/oauth/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion }),
+    });
+    expect(token.status).toBe(200);
+    const { access_token } = (await token.json()) as { access_token: string };
+    const clients = await call(workerEnv, "/v1/admin/clients", { headers: { authorization: `Bearer ${access_token}` } });
+    expect(((await clients.json()) as { items: { id: string; kind: string }[] }).items).toEqual([expect.objectContaining({ id: "admin", kind: "admin" })]);
+  });
+
+  it("the cron trigger sweeps expired bindings", async () => {
+    await freshDatabase();
+    const db = openD1(env.DB);
+    const old = Date.now() - 100 * 86_400_000;
+    await db.orm.insert(bindings).values({
+      id: "bnd_old",
+      appId: "app_x",
+      phoneHash: "h",
+      phoneHint: "+86139****5678",
+      accountRef: "a",
+      status: "active",
+      boundAt: old,
+      verifiedAt: old,
+      lastSeenAt: old,
+    });
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), { DB: env.DB, ...(await secrets()) }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await db.orm.select({ status: bindings.status, endReason: bindings.endReason }).from(bindings).where(eq(bindings.id, "bnd_old")).get()).toEqual({
+      status: "expired",
+      endReason: "INACTIVITY",
+    });
+  });
+});
