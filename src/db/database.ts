@@ -1,5 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type { schema } from "./schema.js";
 
@@ -27,4 +27,40 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
+}
+
+type Placeholder = ReturnType<typeof sql.placeholder>;
+interface PreparedAll {
+  all(values: Record<string, unknown>): unknown;
+}
+const preparedLookups = new WeakMap<Database, Map<string, PreparedAll>>();
+
+/**
+ * A look-up over many keys as one statement prepared once per database at a fixed width: every
+ * chunk binds `width` key placeholders (the last chunk repeats its first key, harmless in an
+ * IN list), so a 1000-number request neither rebuilds nor re-prepares its SQL eleven times.
+ * `width` plus the statement's other parameters must stay within D1's 100.
+ */
+export async function lookupMany<Row>(
+  db: Database,
+  name: string,
+  width: number,
+  build: (db: Database, keys: Placeholder[]) => PreparedAll,
+  keys: readonly string[],
+  params: Record<string, unknown> = {},
+): Promise<Row[]> {
+  let statements = preparedLookups.get(db);
+  if (!statements) preparedLookups.set(db, (statements = new Map()));
+  let statement = statements.get(name);
+  if (!statement) {
+    statement = build(db, Array.from({ length: width }, (_, index) => sql.placeholder(`key${index}`)));
+    statements.set(name, statement);
+  }
+  const rows: Row[] = [];
+  for (const part of chunk(keys, width)) {
+    const values: Record<string, unknown> = { ...params };
+    for (let index = 0; index < width; index++) values[`key${index}`] = part[index] ?? part[0];
+    rows.push(...((await statement.all(values)) as Row[]));
+  }
+  return rows;
 }

@@ -1,7 +1,6 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import { SignJWT } from "jose";
-import { activeAt } from "../bindings/store.js";
-import { chunk, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
+import { lookupMany, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
 import { bindings, clients } from "../db/schema.js";
 import type { SigningKey } from "../auth/keys.js";
 import type { PhoneNumber } from "../phone.js";
@@ -26,23 +25,30 @@ export interface NumberCheck {
 export async function outstandingBindings(db: Database, phones: readonly PhoneNumber[], now: number, inactivityMs: number): Promise<NumberCheck[]> {
   const byHash = new Map<string, { outstanding: number; apps: Map<string, AppHolding> }>();
   const hashes = [...new Set(phones.map((phone) => phone.hash))];
-  // Leave room for the activity condition's own parameters.
-  for (const part of chunk(hashes, MAX_BOUND_PARAMETERS - 4)) {
-    const rows = await db.orm
-      .select({ phoneHash: bindings.phoneHash, appId: bindings.appId, appName: clients.name, boundAt: bindings.boundAt, lastSeenAt: bindings.lastSeenAt })
-      .from(bindings)
-      .innerJoin(clients, eq(clients.id, bindings.appId))
-      .where(and(inArray(bindings.phoneHash, part), activeAt(now, inactivityMs)));
-    for (const row of rows) {
-      const entry = byHash.get(row.phoneHash) ?? { outstanding: 0, apps: new Map() };
-      byHash.set(row.phoneHash, entry);
-      entry.outstanding += 1;
-      const app = entry.apps.get(row.appId);
-      if (!app) entry.apps.set(row.appId, { appId: row.appId, appName: row.appName, boundAt: row.boundAt, lastSeenAt: row.lastSeenAt });
-      else {
-        app.boundAt = Math.min(app.boundAt, row.boundAt);
-        app.lastSeenAt = Math.max(app.lastSeenAt, row.lastSeenAt);
-      }
+  const rows = await lookupMany<{ phoneHash: string; appId: string; appName: string; boundAt: number; lastSeenAt: number }>(
+    db,
+    "outstanding-bindings",
+    // Two parameters of the statement's own: the status and the activity cutoff.
+    MAX_BOUND_PARAMETERS - 2,
+    (db, keys) =>
+      db.orm
+        .select({ phoneHash: bindings.phoneHash, appId: bindings.appId, appName: clients.name, boundAt: bindings.boundAt, lastSeenAt: bindings.lastSeenAt })
+        .from(bindings)
+        .innerJoin(clients, eq(clients.id, bindings.appId))
+        .where(and(inArray(bindings.phoneHash, keys), eq(bindings.status, "active"), gt(bindings.lastSeenAt, sql.placeholder("cutoff"))))
+        .prepare(),
+    hashes,
+    { cutoff: now - inactivityMs },
+  );
+  for (const row of rows) {
+    const entry = byHash.get(row.phoneHash) ?? { outstanding: 0, apps: new Map() };
+    byHash.set(row.phoneHash, entry);
+    entry.outstanding += 1;
+    const app = entry.apps.get(row.appId);
+    if (!app) entry.apps.set(row.appId, { appId: row.appId, appName: row.appName, boundAt: row.boundAt, lastSeenAt: row.lastSeenAt });
+    else {
+      app.boundAt = Math.min(app.boundAt, row.boundAt);
+      app.lastSeenAt = Math.max(app.lastSeenAt, row.lastSeenAt);
     }
   }
   return phones.map((phone) => {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Client } from "../auth/clients.js";
-import { chunk, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
+import { lookupMany, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
 import { clients, numbers } from "../db/schema.js";
 import type { PhoneNumber } from "../phone.js";
 
@@ -13,15 +13,20 @@ export async function responsibleCarriers(db: Database, phones: readonly PhoneNu
     .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
     .from(clients)
     .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)));
-  const portedTo = new Map<string, string>();
   const hashes = [...new Set(phones.map((phone) => phone.hash))];
-  for (const part of chunk(hashes, MAX_BOUND_PARAMETERS)) {
-    const rows = await db.orm
-      .select({ phoneHash: numbers.phoneHash, carrierId: numbers.carrierId })
-      .from(numbers)
-      .where(and(inArray(numbers.phoneHash, part), isNotNull(numbers.carrierId)));
-    for (const row of rows) portedTo.set(row.phoneHash, row.carrierId!);
-  }
+  const ported = await lookupMany<{ phoneHash: string; carrierId: string }>(
+    db,
+    "ported-numbers",
+    MAX_BOUND_PARAMETERS,
+    (db, keys) =>
+      db.orm
+        .select({ phoneHash: numbers.phoneHash, carrierId: numbers.carrierId })
+        .from(numbers)
+        .where(and(inArray(numbers.phoneHash, keys), isNotNull(numbers.carrierId)))
+        .prepare(),
+    hashes,
+  );
+  const portedTo = new Map(ported.map((row) => [row.phoneHash, row.carrierId]));
   return phones.map((phone) => {
     const ported = portedTo.get(phone.hash);
     if (ported !== undefined) return ported;

@@ -73,6 +73,24 @@ describe("POST /v1/numbers/bindings", () => {
     expect(invalid.json.errors).toEqual([expect.objectContaining({ pointer: "/phone_numbers/1" })]);
   });
 
+  it("counts bindings exactly across the statement chunks, the padded last one included", async () => {
+    const h = await createHarness();
+    const carrier = await h.client("carrier", "c", { prefixes: ["+86139"] });
+    const app = await h.client("app");
+    const many = Array.from({ length: 250 }, (_, i) => `+86139${String(i).padStart(8, "0")}`);
+    const bound = [0, 97, 98, 196, 249];
+    for (const index of bound) await put(h, app, { phone_number: many[index], account_ref: `a${index}` });
+    await put(h, app, { phone_number: many[0], account_ref: "second" });
+    const results = (await check(h, carrier, many)).json.results as { outstanding: number }[];
+    expect(results.flatMap((result, index) => (result.outstanding > 0 ? [[index, result.outstanding]] : []))).toEqual([
+      [0, 2],
+      [97, 1],
+      [98, 1],
+      [196, 1],
+      [249, 1],
+    ]);
+  });
+
   it("apps and people cannot check; the check is audited without numbers", async () => {
     const h = await createHarness();
     const carrier = await h.client("carrier", "c", { prefixes: ["+86139"] });
