@@ -1,11 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { auditStatement } from "../admin/audit.js";
 import { requireScope } from "../auth/middleware.js";
 import { MAX_CLOCK_SKEW_MS } from "../bindings/login.js";
 import { rfc3339 } from "../clock.js";
-import { chunk } from "../db/database.js";
-import { clients } from "../db/schema.js";
+import { chunk, lookupMany, MAX_BOUND_PARAMETERS } from "../db/database.js";
+import { carrierEvents, clients } from "../db/schema.js";
 import type { AppEnv } from "../env.js";
 import type { PhoneNumber } from "../phone.js";
 import { Problem, problemResponses, type FieldError } from "../problems.js";
@@ -97,8 +97,16 @@ function parsePhones(c: { var: AppEnv["Variables"] }, inputs: string[], pointer:
   return phones as PhoneNumber[];
 }
 
-async function assertResponsible(c: { var: AppEnv["Variables"] }, phones: PhoneNumber[], pointer: (index: number) => string) {
-  const outside = await numbersOutsideResponsibility(c.var.runtime.db, { id: c.var.principal.clientId }, phones);
+async function assertResponsible(
+  c: { var: AppEnv["Variables"] },
+  phones: PhoneNumber[],
+  pointer: (index: number) => string,
+  exempt: (index: number) => boolean = () => false,
+) {
+  const checked = phones.flatMap((phone, index) => (exempt(index) ? [] : [{ phone, index }]));
+  const outside = (await numbersOutsideResponsibility(c.var.runtime.db, { id: c.var.principal.clientId }, checked.map((entry) => entry.phone))).map(
+    (position) => checked[position]!.index,
+  );
   if (outside.length > 0) {
     throw new Problem(
       "NUMBER_NOT_IN_RANGE",
@@ -174,7 +182,26 @@ export function registerNumbers(app: OpenAPIHono<AppEnv>): void {
       return { id: event.id, phone: phones[index]!, type: event.type, occurredAt, toCarrier: event.to_carrier };
     });
     if (errors.length > 0) throw new Problem("INVALID_ARGUMENT", `${errors.length} event(s) are not valid; nothing was applied`, errors);
-    await assertResponsible(c, phones, (index) => `/events/${index}/phone_number`);
+    // A resent event is a harmless duplicate even when its number has since left this carrier
+    // (a retried batch that ported it away must not turn into a 403 forever).
+    const sentBefore = new Set(
+      (
+        await lookupMany<{ eventId: string }>(
+          runtime.db,
+          "recorded-carrier-events",
+          MAX_BOUND_PARAMETERS - 1,
+          (db, keys) =>
+            db.orm
+              .select({ eventId: carrierEvents.eventId })
+              .from(carrierEvents)
+              .where(and(eq(carrierEvents.carrierId, sql.placeholder("carrierId")), inArray(carrierEvents.eventId, keys)))
+              .prepare(),
+          [...new Set(events.map((event) => event.id))],
+          { carrierId: principal.clientId },
+        )
+      ).map((row) => row.eventId),
+    );
+    await assertResponsible(c, phones, (index) => `/events/${index}/phone_number`, (index) => sentBefore.has(events[index]!.id));
 
     const statuses: ("recorded" | "duplicate")[] = [];
     for (const unit of chunk(events, EVENTS_PER_UNIT)) {

@@ -170,6 +170,24 @@ describe("POST /v1/numbers/events", () => {
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "a" })).status).toBe(200); // the duplicate "reassigned" did nothing
   });
 
+  it("a resent batch stays a harmless duplicate after it ported the number away", async () => {
+    const h = await createHarness();
+    const carrier = await h.client("carrier", "c", { prefixes: ["+86139"] });
+    const other = await h.client("carrier", "o", { prefixes: ["+86138"] });
+    const batch = [
+      { id: "s1", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) },
+      { id: "p1", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: other.id },
+    ];
+    expect((await report(h, carrier, batch)).json.results.map((r: { status: string }) => r.status)).toEqual(["recorded", "recorded"]);
+    const resent = await report(h, carrier, batch);
+    expect(resent.status).toBe(200);
+    expect(resent.json.results.map((r: { status: string }) => r.status)).toEqual(["duplicate", "duplicate"]);
+    // A new event about the number it no longer answers for is still refused.
+    const fresh = await report(h, carrier, [...batch, { id: "s2", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) }]);
+    expect(fresh.status).toBe(403);
+    expect(fresh.json.errors).toEqual([expect.objectContaining({ pointer: "/events/2/phone_number" })]);
+  });
+
   it("suspended, reactivated and ported leave bindings alone", async () => {
     const h = await createHarness();
     const carrier = await h.client("carrier", "c", { prefixes: ["+86139"] });
