@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { AccessTokens } from "./auth/access-token.js";
 import { ClientStatusCache } from "./auth/clients.js";
+import { joseJwtSigner } from "./auth/jwt-signer.js";
 import { importSigningKeys } from "./auth/keys.js";
 import { authenticate } from "./auth/middleware.js";
 import { registerMetadata } from "./auth/metadata-routes.js";
@@ -20,6 +21,7 @@ import { registerService } from "./service/routes.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const DECIMAL = /^\d{1,15}$/;
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 export const OPENAPI_INFO = {
@@ -36,12 +38,14 @@ export function createApp(deps: Deps) {
   let runtime: Promise<Runtime> | undefined;
   const buildRuntime = async (): Promise<Runtime> => {
     const keys = await importSigningKeys(deps.config.signingKeys);
+    const signer = deps.signer ?? joseJwtSigner;
     return {
       db: deps.db,
       config: deps.config,
       clock: deps.clock,
       keys,
-      tokens: new AccessTokens(keys, deps.config.issuer, deps.clock),
+      signer,
+      tokens: new AccessTokens(keys, signer, deps.config.issuer, deps.clock),
       clientStatus: new ClientStatusCache(deps.db, deps.clock),
     };
   };
@@ -56,19 +60,27 @@ export function createApp(deps: Deps) {
     const sent = c.req.header("x-request-id");
     c.set("requestId", sent && SANE_REQUEST_ID.test(sent) ? sent : crypto.randomUUID());
     c.set("runtime", await (runtime ??= buildRuntime()));
-    await next();
+    // Set before the handler runs, so they go into whichever response is made, errors included.
+    // (Editing a finished response's headers makes @hono/node-server build a full web Response.)
     c.header("X-Request-Id", c.var.requestId);
     c.header("X-Content-Type-Options", "nosniff");
+    await next();
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new Problem("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const tooLarge = () => {
+    throw new Problem("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  };
+  const limitStreamedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  app.use("*", async (c, next) => {
+    // A declared length is judged from the header (the HTTP server holds the client to it), so
+    // the body is not turned into a stream just to be measured; a body without one is counted
+    // by hono's bodyLimit as it is read.
+    const length = c.req.header("content-length");
+    if (length !== undefined && DECIMAL.test(length) && c.req.header("transfer-encoding") === undefined) {
+      return Number(length) > MAX_BODY_BYTES ? tooLarge() : next();
+    }
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    return limitStreamedBody(c, next);
+  });
   app.use("/v1/*", async (c, next) => {
     c.header("Cache-Control", "no-store");
     if (["POST", "PUT", "PATCH"].includes(c.req.method) && !JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? "")) {

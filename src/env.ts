@@ -1,5 +1,6 @@
 import type { AccessTokens, Principal } from "./auth/access-token.js";
 import type { ClientStatusCache } from "./auth/clients.js";
+import type { JwtSigner } from "./auth/jwt-signer.js";
 import type { SigningKey } from "./auth/keys.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -12,6 +13,8 @@ export interface Deps {
   db: Database;
   config: AppConfig;
   clock: Clock;
+  /** How registry JWTs are signed; defaults to the portable jose signer. */
+  signer?: JwtSigner;
   /** Where unexpected errors go; defaults to console.error. Never receives a request body. */
   logError?: (message: string, error: unknown) => void;
 }
@@ -22,6 +25,7 @@ export interface Runtime {
   config: AppConfig;
   clock: Clock;
   keys: SigningKey[];
+  signer: JwtSigner;
   tokens: AccessTokens;
   clientStatus: ClientStatusCache;
 }

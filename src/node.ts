@@ -6,6 +6,7 @@ import { bootstrapAdmin } from "./admin/clients.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseEnvironment, resolveConfig, type Config } from "./config.js";
 import { migrateSqlite, openSqlite, type SqliteDatabase } from "./db/sqlite.js";
+import { nodeJwtSigner } from "./node-jwt-signer.js";
 import { developmentSecrets } from "./node-secrets.js";
 import { sweepUntilDone } from "./bindings/sweeper.js";
 
@@ -40,7 +41,7 @@ export interface NodeServer {
 export async function startNodeServer(config: Config, options: { hostname?: string } = {}): Promise<NodeServer> {
   const clock = systemClock;
   const db = await openNodeDatabase(config, clock);
-  const app = createApp({ db, config, clock });
+  const app = createApp({ db, config, clock, signer: nodeJwtSigner });
   let sweeping = false;
   const timer = setInterval(() => {
     if (sweeping) return;

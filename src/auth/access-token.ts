@@ -1,5 +1,6 @@
-import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { createLocalJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import type { Clock } from "../clock.js";
+import type { JwtSigner } from "./jwt-signer.js";
 import type { SigningKey } from "./keys.js";
 import type { ClientKind } from "./scopes.js";
 
@@ -27,6 +28,7 @@ export class AccessTokens {
 
   constructor(
     private readonly keys: SigningKey[],
+    private readonly signer: JwtSigner,
     private readonly issuer: string,
     private readonly clock: Clock,
     private readonly cacheSize = 10_000,
@@ -44,16 +46,15 @@ export class AccessTokens {
             phone_number_hint: principal.phoneHint,
           }
         : { client_id: principal.clientId, scope: principal.scopes.join(" "), client_kind: principal.kind };
-    const signer = this.keys[0]!;
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: "EdDSA", kid: signer.kid, typ: ACCESS_TOKEN_TYP })
-      .setIssuer(this.issuer)
-      .setAudience(this.issuer)
-      .setSubject(principal.kind === "person" ? PERSON_SUBJECT_PREFIX + principal.phoneHash : principal.clientId)
-      .setIssuedAt(now)
-      .setExpirationTime(now + ACCESS_TOKEN_TTL_SECONDS)
-      .setJti(crypto.randomUUID())
-      .sign(signer.privateKey);
+    const token = await this.signer(this.keys[0]!, ACCESS_TOKEN_TYP, {
+      ...claims,
+      iss: this.issuer,
+      aud: this.issuer,
+      sub: principal.kind === "person" ? PERSON_SUBJECT_PREFIX + principal.phoneHash : principal.clientId,
+      iat: now,
+      exp: now + ACCESS_TOKEN_TTL_SECONDS,
+      jti: crypto.randomUUID(),
+    });
     return { token, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
   }
 

@@ -19,6 +19,8 @@ export function openSqlite(path: string): SqliteDatabase {
   client.pragma("synchronous = NORMAL");
   client.pragma("busy_timeout = 5000");
   client.pragma("foreign_keys = ON");
+  if (process.env.EXP_CACHE) client.pragma(`cache_size = ${process.env.EXP_CACHE}`);
+  if (process.env.EXP_MMAP) client.pragma(`mmap_size = ${process.env.EXP_MMAP}`);
   const orm = drizzle({ client, schema });
   const dialect = new SQLiteSyncDialect();
   // drizzle's sync driver exposes a synchronous result only through the prepared query; the

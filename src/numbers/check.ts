@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { SignJWT } from "jose";
 import { lookupMany, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
 import { bindings, clients } from "../db/schema.js";
+import type { JwtSigner } from "../auth/jwt-signer.js";
 import type { SigningKey } from "../auth/keys.js";
 import type { PhoneNumber } from "../phone.js";
 
@@ -64,18 +64,16 @@ export async function outstandingBindings(db: Database, phones: readonly PhoneNu
 export const ATTESTATION_TYP = "binding-check+jwt";
 
 /** The carrier's evidence that it checked before resale: a JWT verifiable with the registry's JWKS. */
-export async function signAttestation(key: SigningKey, issuer: string, carrierId: string, checks: NumberCheck[], now: number): Promise<string> {
-  return new SignJWT({
+export function signAttestation(signer: JwtSigner, key: SigningKey, issuer: string, carrierId: string, checks: NumberCheck[], now: number): Promise<string> {
+  return signer(key, ATTESTATION_TYP, {
+    iss: issuer,
+    sub: carrierId,
+    iat: Math.floor(now / 1000),
+    jti: crypto.randomUUID(),
     results: checks.map((check) => ({
       phone_number: check.phone.e164,
       outstanding: check.outstanding,
       app_ids: check.apps.map((app) => app.appId),
     })),
-  })
-    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: ATTESTATION_TYP })
-    .setIssuer(issuer)
-    .setSubject(carrierId)
-    .setIssuedAt(Math.floor(now / 1000))
-    .setJti(crypto.randomUUID())
-    .sign(key.privateKey);
+  });
 }

@@ -125,7 +125,7 @@ export function registerNumbers(app: OpenAPIHono<AppEnv>): void {
     const now = runtime.clock();
     const { inactivityMs } = runtime.config;
     const checks = await outstandingBindings(runtime.db, phones, now, inactivityMs);
-    const attestation = await signAttestation(runtime.keys[0]!, runtime.config.issuer, principal.clientId, checks, now);
+    const attestation = await signAttestation(runtime.signer, runtime.keys[0]!, runtime.config.issuer, principal.clientId, checks, now);
     const hashes = [...new Set(phones.map((phone) => phone.hash))];
     await runtime.db.atomic([
       auditStatement(runtime.db, {

@@ -1,7 +1,11 @@
 import { migrateSqlite, openSqlite } from "../../src/db/sqlite.js";
 import type { Database } from "../../src/db/database.js";
+import { nodeJwtSigner } from "../../src/node-jwt-signer.js";
 
 export const runtimeName = "node";
+
+/** The signer src/node.ts gives the app. */
+export const runtimeSigner = nodeJwtSigner;
 
 /** A fresh, migrated in-memory SQLite database per test. */
 export async function freshDatabase(): Promise<Database> {

@@ -1,5 +1,5 @@
 import { SignJWT, importJWK, type JWK } from "jose";
-import { freshDatabase, runtimeName } from "#test-db";
+import { freshDatabase, runtimeName, runtimeSigner } from "#test-db";
 import { createApp } from "../../src/app.js";
 import { createClient } from "../../src/admin/clients.js";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
@@ -55,7 +55,7 @@ export async function createHarness(options: { inactivity?: number; config?: Par
     ...options.config,
   };
   const errors: unknown[] = [];
-  const app = createApp({ db, config, clock, logError: (_message, error) => errors.push(error) });
+  const app = createApp({ db, config, clock, signer: runtimeSigner, logError: (_message, error) => errors.push(error) });
 
   async function request(method: string, path: string, init: RequestOptions = {}) {
     const headers: Record<string, string> = { ...init.headers };
