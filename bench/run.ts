@@ -1,4 +1,4 @@
-// npm run bench -- [--bindings 100000] [--duration 5] [--connections 10]
+// npm run bench -- [--bindings 100000] [--duration 5] [--connections 10] [--warmup 1] [--slices 5] [--only <name part>]
 // Seeds a production-mode server with N bindings, drives it with autocannon from this (separate)
 // process, and reports every scenario as a ratio to a bare endpoint served by the same server in
 // the same run, so the figures hold on a noisy shared machine.
@@ -22,12 +22,18 @@ const { values } = parseArgs({
     bindings: { type: "string", default: "100000" },
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
-    // Runs only the scenarios whose name contains this text (and the baselines): for profiling.
+    // Seconds of the same traffic before each measured scenario, so caches are warm as in service.
+    warmup: { type: "string", default: "1" },
+    // Each scenario is measured in this many slices, each after a slice of the baseline.
+    slices: { type: "string", default: "5" },
+    // Runs only the scenarios whose name contains this text: for profiling.
     only: { type: "string" },
   },
 });
 const N = Number(values.bindings);
 const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
+const SLICES = Number(values.slices);
 const CONNECTIONS = Number(values.connections);
 const PORT = 18000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -94,8 +100,6 @@ async function main() {
     const run = async (name: string, scenario: Scenario, connections?: number) => {
       if (wanted(name)) rows.push(await drive(name, scenario, connections));
     };
-    const baselineScenario: Scenario = { method: "GET", path: "/.well-known/jwks.json", expect: 200 };
-    const baselineBefore = await drive("baseline GET /.well-known/jwks.json", baselineScenario);
     await run("login refresh PUT /v1/bindings", loginRefresh);
     await run("first-time bind PUT /v1/bindings", {
       method: "PUT",
@@ -138,7 +142,6 @@ async function main() {
       expect: 200,
     });
     await run("GET /v1/me/bindings", { method: "GET", path: "/v1/me/bindings", headers: { authorization: `Bearer ${personToken}` }, expect: 200 });
-    const baselineAfter = await drive("baseline again", baselineScenario);
 
     // The sweeper: age half of the bindings past the window, then sweep from a separate process
     // while logins keep coming, and compare their p99 with the refresh p99 measured above.
@@ -150,13 +153,13 @@ async function main() {
       aged.close();
       const sweeping = runSweep(env);
       // Half of the refreshes now meet a binding past its window and revive it (a write).
-      const during = await drive("login refresh during sweep", loginRefresh);
+      const during = await drive("login refresh during sweep", loginRefresh, CONNECTIONS, { paired: false, warmup: 0 });
       const { swept, elapsedMs } = await sweeping;
       rows.push(during);
       sweep = { agedRows, swept, elapsedMs, sweepRate: swept / (elapsedMs / 1000), refreshP99: refresh.p99, duringP99: during.p99 };
     }
 
-    report(rows, [baselineBefore, baselineAfter], sweep);
+    report(rows, sweep);
   } finally {
     server.kill("SIGTERM");
   }
@@ -186,24 +189,67 @@ interface Row {
   rps: number;
   p50: number;
   p99: number;
+  /** The baseline's req/s in the slices interleaved with this scenario's. */
+  baselineRps?: number;
   /** Responses with another status than the scenario expects, plus connection errors. */
   unexpected: number;
 }
 
-async function drive(name: string, scenario: Scenario, connections = CONNECTIONS): Promise<Row> {
-  process.stdout.write(`  ${name} ... `);
+const BASELINE: Scenario = { method: "GET", path: "/.well-known/jwks.json", expect: 200 };
+
+interface Slice {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  unexpected: number;
+  statuses: Record<string, number>;
+}
+
+async function measure(scenario: Scenario, connections: number, seconds: number): Promise<Slice> {
   const { body, expect, ...request } = scenario;
   const result = await autocannon({
     url: BASE,
     connections,
-    duration: DURATION,
+    duration: seconds,
     // Per-request setup works only inside `requests` (a top-level setupRequest runs once).
     requests: [{ ...request, ...(body ? { setupRequest: (built: autocannon.Request) => ({ ...built, body: JSON.stringify(body()) }) } : {}) }],
   });
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]));
   const unexpected = result.errors + Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === expect ? 0 : count), 0);
-  const row = { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, unexpected };
-  console.log(`${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, statuses ${JSON.stringify(statuses)}${unexpected ? `, ${unexpected} UNEXPECTED` : ""}`);
+  return { requests: result.requests.total, seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99, unexpected, statuses };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Warms the scenario up, then measures it in SLICES slices, each right after a slice of the
+ * baseline: the machine's speed drifts by the second, and a ratio of two figures taken seconds
+ * apart drifts with it. `paired: false` measures the scenario alone (while the sweep runs).
+ */
+async function drive(name: string, scenario: Scenario, connections = CONNECTIONS, { paired = true, warmup = WARMUP } = {}): Promise<Row> {
+  process.stdout.write(`  ${name} ... `);
+  if (warmup > 0) await measure(scenario, connections, warmup);
+  const slices = paired ? SLICES : 1;
+  const runs: Slice[] = [];
+  const baselines: Slice[] = [];
+  for (let slice = 0; slice < slices; slice++) {
+    if (paired) baselines.push(await measure(BASELINE, CONNECTIONS, DURATION / slices));
+    runs.push(await measure(scenario, connections, DURATION / slices));
+  }
+  const rate = (measured: Slice[]) => measured.reduce((sum, run) => sum + run.requests, 0) / measured.reduce((sum, run) => sum + run.seconds, 0);
+  const row: Row = {
+    name,
+    rps: rate(runs),
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
+    ...(paired ? { baselineRps: rate(baselines) } : {}),
+    unexpected: runs.reduce((sum, run) => sum + run.unexpected, 0),
+  };
+  const statuses: Record<string, number> = {};
+  for (const run of runs) for (const [code, count] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  const ratio = row.baselineRps ? `, ${(row.rps / row.baselineRps).toFixed(2)} of baseline ${row.baselineRps.toFixed(0)} req/s` : "";
+  console.log(`${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms${ratio}, statuses ${JSON.stringify(statuses)}${row.unexpected ? `, ${row.unexpected} UNEXPECTED` : ""}`);
   return row;
 }
 
@@ -255,23 +301,19 @@ function machineToken(clientId: string, key: JWK) {
   );
 }
 
-function report(rows: Row[], baselines: [Row, Row], sweep: SweepFigures | undefined) {
+function report(rows: Row[], sweep: SweepFigures | undefined) {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  // The baseline runs first and last; their mean is the denominator, so a noisy minute at either
-  // end moves every ratio less.
-  const baselineRps = (baselines[0].rps + baselines[1].rps) / 2;
-  const line = (row: Row) => `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${(row.rps / baselineRps).toFixed(2)} | ${row.unexpected} |`;
+  const ratio = (row: Row) => (row.baselineRps ? (row.rps / row.baselineRps).toFixed(2) : "—");
+  const line = (row: Row) => `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.baselineRps?.toFixed(0) ?? "—"} | ${ratio(row)} | ${row.unexpected} |`;
   const lines = [
-    `numbind benchmark — ${N.toLocaleString()} bindings, ${DURATION} s per scenario, ${CONNECTIONS} connections`,
+    `numbind benchmark — ${N.toLocaleString()} bindings, ${DURATION} s per scenario in ${SLICES} slices, ${CONNECTIONS} connections`,
     `machine: ${machine}`,
     "",
-    "| scenario | req/s | p50 ms | p99 ms | ratio to baseline | unexpected |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
-    line(baselines[0]),
+    "| scenario | req/s | p50 ms | p99 ms | baseline req/s | ratio to baseline | unexpected |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(line),
-    line({ ...baselines[1], name: "baseline, again at the end" }),
     "",
-    `ratios are to the mean of the two baseline runs, ${baselineRps.toFixed(0)} req/s.`,
+    "baseline: GET /.well-known/jwks.json, measured in slices interleaved with each scenario's.",
     sweep
       ? `sweeper: ${sweep.swept.toLocaleString()} of ${sweep.agedRows.toLocaleString()} aged bindings expired in ${sweep.elapsedMs} ms = ${Math.round(sweep.sweepRate).toLocaleString()} rows/s; ` +
         `login p99 during the sweep ${sweep.duringP99} ms vs ${sweep.refreshP99} ms without (${(sweep.duringP99 / Math.max(sweep.refreshP99, 1)).toFixed(1)}×)`
@@ -284,7 +326,7 @@ function report(rows: Row[], baselines: [Row, Row], sweep: SweepFigures | undefi
   writeFileSync(`bench/results/${stamp}.md`, text + "\n");
   writeFileSync(
     `bench/results/${stamp}.json`,
-    JSON.stringify({ bindings: N, duration: DURATION, connections: CONNECTIONS, machine, baselineRps, baselines, rows: rows.map((row) => ({ ...row, ratio: row.rps / baselineRps })), sweep }, null, 2) + "\n",
+    JSON.stringify({ bindings: N, duration: DURATION, slices: SLICES, connections: CONNECTIONS, machine, rows: rows.map((row) => ({ ...row, ratio: row.baselineRps ? row.rps / row.baselineRps : null })), sweep }, null, 2) + "\n",
   );
 }
 

@@ -35,11 +35,15 @@ interface PreparedAll {
 }
 const preparedLookups = new WeakMap<Database, Map<string, PreparedAll>>();
 
+/** The widths look-ups are prepared at: a lone key does not pay for a hundred placeholders. */
+const LOOKUP_WIDTHS = [1, 8, 32];
+
 /**
- * A look-up over many keys as one statement prepared once per database at a fixed width: every
- * chunk binds `width` key placeholders (the last chunk repeats its first key, harmless in an
- * IN list), so a 1000-number request neither rebuilds nor re-prepares its SQL eleven times.
- * `width` plus the statement's other parameters must stay within D1's 100.
+ * A look-up over many keys, as statements prepared once per database at a few fixed widths:
+ * each chunk binds the smallest width that holds it (padding repeats its first key, harmless in
+ * an IN list), so a 1000-number request neither rebuilds nor re-prepares its SQL, and a single
+ * number binds one placeholder. `width` plus the statement's other parameters must stay within
+ * D1's 100.
  */
 export async function lookupMany<Row>(
   db: Database,
@@ -51,15 +55,16 @@ export async function lookupMany<Row>(
 ): Promise<Row[]> {
   let statements = preparedLookups.get(db);
   if (!statements) preparedLookups.set(db, (statements = new Map()));
-  let statement = statements.get(name);
-  if (!statement) {
-    statement = build(db, Array.from({ length: width }, (_, index) => sql.placeholder(`key${index}`)));
-    statements.set(name, statement);
-  }
   const rows: Row[] = [];
   for (const part of chunk(keys, width)) {
+    const size = LOOKUP_WIDTHS.find((candidate) => candidate < width && candidate >= part.length) ?? width;
+    let statement = statements.get(`${name}/${size}`);
+    if (!statement) {
+      statement = build(db, Array.from({ length: size }, (_, index) => sql.placeholder(`key${index}`)));
+      statements.set(`${name}/${size}`, statement);
+    }
     const values: Record<string, unknown> = { ...params };
-    for (let index = 0; index < width; index++) values[`key${index}`] = part[index] ?? part[0];
+    for (let index = 0; index < size; index++) values[`key${index}`] = part[index] ?? part[0];
     rows.push(...((await statement.all(values)) as Row[]));
   }
   return rows;

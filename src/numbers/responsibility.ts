@@ -4,15 +4,29 @@ import { lookupMany, MAX_BOUND_PARAMETERS, type Database } from "../db/database.
 import { clients, numbers } from "../db/schema.js";
 import type { PhoneNumber } from "../phone.js";
 
+const preparedCarriers = new WeakMap<Database, ReturnType<typeof prepareCarriers>>();
+
+function prepareCarriers(db: Database) {
+  return db.orm
+    .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
+    .from(clients)
+    .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)))
+    .prepare();
+}
+
+/** Every enabled carrier and its prefixes: read on each carrier request, so prepared once. */
+function enabledCarriers(db: Database) {
+  let prepared = preparedCarriers.get(db);
+  if (!prepared) preparedCarriers.set(db, (prepared = prepareCarriers(db)));
+  return prepared;
+}
+
 /**
  * Which carrier answers for each number: the one it was ported to, else the enabled carrier
  * whose prefix is the longest match (a sub-allocated block beats the block around it).
  */
 export async function responsibleCarriers(db: Database, phones: readonly PhoneNumber[]): Promise<(string | undefined)[]> {
-  const carriers = await db.orm
-    .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
-    .from(clients)
-    .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)));
+  const carriers = (await enabledCarriers(db).all()) as { id: string; numberPrefixes: string[] }[];
   const hashes = [...new Set(phones.map((phone) => phone.hash))];
   const ported = await lookupMany<{ phoneHash: string; carrierId: string }>(
     db,

@@ -89,6 +89,13 @@ describe("POST /v1/numbers/bindings", () => {
       [196, 1],
       [249, 1],
     ]);
+    // Smaller batches go through statements of 1, 8 and 32 placeholders.
+    const counts = async (numbers: string[]) =>
+      ((await check(h, carrier, numbers)).json.results as { outstanding: number }[]).flatMap((result, index) => (result.outstanding > 0 ? [[index, result.outstanding]] : []));
+    expect(await counts(many.slice(0, 1))).toEqual([[0, 2]]);
+    expect(await counts(many.slice(95, 100))).toEqual([[2, 1], [3, 1]]);
+    expect(await counts(many.slice(190, 210))).toEqual([[6, 1]]);
+    expect(await counts(many.slice(0, 33))).toEqual([[0, 2]]);
   });
 
   it("apps and people cannot check; the check is audited without numbers", async () => {
