@@ -143,19 +143,25 @@ async function main() {
     });
     await run("GET /v1/me/bindings", { method: "GET", path: "/v1/me/bindings", headers: { authorization: `Bearer ${personToken}` }, expect: 200 });
 
-    // The sweeper: age half of the bindings past the window, then sweep from a separate process
-    // while logins keep coming, and compare their p99 with the refresh p99 measured above.
+    // The sweeper: age half of the seeded bindings past the window, sweep them from a separate
+    // process, and meanwhile refresh bindings of the other half: the same read-mostly traffic
+    // as "login refresh", so its p99 while the sweep runs compares with that row's.
     let sweep: SweepFigures | undefined;
     const refresh = rows.find((row) => row.name === "login refresh PUT /v1/bindings");
     if (wanted("login refresh during sweep") && refresh) {
       const aged = await openNodeDatabase(config);
-      const agedRows = aged.client.prepare("update bindings set last_seen_at = ? where rowid % 2 = 0 and status = 'active'").run(Date.now() - 91 * DAY).changes;
+      const agedRows = aged.client
+        .prepare("update bindings set last_seen_at = ? where account_ref like 'acct-%' and cast(substr(account_ref, 6) as integer) % 2 = 1")
+        .run(Date.now() - 91 * DAY).changes;
       aged.close();
       const sweeping = runSweep(env);
-      // Half of the refreshes now meet a binding past its window and revive it (a write).
-      const during = await drive("login refresh during sweep", loginRefresh, CONNECTIONS, { paired: false, warmup: 0 });
-      const { swept, elapsedMs } = await sweeping;
-      rows.push(during);
+      await sweeping.started;
+      const unaged: Scenario = { ...loginRefresh, body: () => { const i = 2 * Math.floor(random() / 2); return { phone_number: number(i), account_ref: `acct-${i}` }; } };
+      process.stdout.write("  login refresh during sweep ... ");
+      const during = await measureWhile(unaged, CONNECTIONS, sweeping.done);
+      const { swept, elapsedMs } = await sweeping.done;
+      console.log(`${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms over ${during.seconds.toFixed(1)} s${during.unexpected ? `, ${during.unexpected} UNEXPECTED` : ""}`);
+      rows.push({ name: "login refresh during sweep", rps: during.requests / during.seconds, p50: during.p50, p99: during.p99, unexpected: during.unexpected });
       sweep = { agedRows, swept, elapsedMs, sweepRate: swept / (elapsedMs / 1000), refreshP99: refresh.p99, duringP99: during.p99 };
     }
 
@@ -206,18 +212,35 @@ interface Slice {
   statuses: Record<string, number>;
 }
 
-async function measure(scenario: Scenario, connections: number, seconds: number): Promise<Slice> {
-  const { body, expect, ...request } = scenario;
-  const result = await autocannon({
+function autocannonOptions(scenario: Scenario, connections: number, seconds: number): autocannon.Options {
+  const { body, expect: _expect, ...request } = scenario;
+  return {
     url: BASE,
     connections,
     duration: seconds,
     // Per-request setup works only inside `requests` (a top-level setupRequest runs once).
     requests: [{ ...request, ...(body ? { setupRequest: (built: autocannon.Request) => ({ ...built, body: JSON.stringify(body()) }) } : {}) }],
-  });
+  };
+}
+
+function slice(scenario: Scenario, result: autocannon.Result): Slice {
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]));
-  const unexpected = result.errors + Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === expect ? 0 : count), 0);
+  const unexpected = result.errors + Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === scenario.expect ? 0 : count), 0);
   return { requests: result.requests.total, seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99, unexpected, statuses };
+}
+
+async function measure(scenario: Scenario, connections: number, seconds: number): Promise<Slice> {
+  return slice(scenario, await autocannon(autocannonOptions(scenario, connections, seconds)));
+}
+
+/** Drives the scenario for as long as `running` is pending. */
+async function measureWhile(scenario: Scenario, connections: number, running: Promise<unknown>): Promise<Slice> {
+  let instance: autocannon.Instance | undefined;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(autocannonOptions(scenario, connections, 3600), (error, result) => (error ? reject(error) : resolve(result)));
+  });
+  await running.finally(() => instance!.stop());
+  return slice(scenario, await finished);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -263,17 +286,24 @@ function startServer(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
-function runSweep(env: Record<string, string>): Promise<{ swept: number; elapsedMs: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "sweep"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+/** Runs `numbind sweep` in its own process: `started` settles when it begins sweeping. */
+function runSweep(env: Record<string, string>): { started: Promise<void>; done: Promise<{ swept: number; elapsedMs: number }> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "sweep"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  const started = new Promise<void>((resolve) =>
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("sweeping")) resolve();
+    }),
+  );
+  const done = new Promise<{ swept: number; elapsedMs: number }>((resolve, reject) => {
     child.on("exit", () => {
       const match = /expired (\d+) bindings in (\d+) ms/.exec(output);
       if (!match) reject(new Error(`sweep printed: ${output}`));
       else resolve({ swept: Number(match[1]), elapsedMs: Number(match[2]) });
     });
   });
+  return { started, done };
 }
 
 async function assertion(clientId: string, key: JWK, subject = clientId) {

@@ -118,6 +118,7 @@ export async function main(argv: string[]): Promise<void> {
     case "sweep": {
       const config = await loadNodeConfig();
       const db = await openNodeDatabase(config);
+      console.log(`sweeping bindings unseen for ${config.inactivityMs / 86_400_000} days ...`);
       const started = performance.now();
       const swept = await sweepUntilDone({ db, clock: systemClock, inactivityMs: config.inactivityMs });
       const elapsedMs = performance.now() - started;
