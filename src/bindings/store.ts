@@ -1,10 +1,7 @@
 import { and, eq, gt, lte, or, sql, type SQL } from "drizzle-orm";
-import type { Database } from "../db/database.js";
+import { preparedOnce, type Database } from "../db/database.js";
 import { bindings, events, numbers } from "../db/schema.js";
 import type { BindingRow, BindingStatus, EndReason } from "./view.js";
-
-type Prepared = ReturnType<typeof prepare>;
-const preparedByDatabase = new WeakMap<Database, Prepared>();
 
 /** The login path's statements, prepared once per database: it runs on every app login. */
 function prepare(db: Database) {
@@ -34,13 +31,8 @@ function prepare(db: Database) {
   };
 }
 
-export function statements(db: Database): Prepared {
-  let prepared = preparedByDatabase.get(db);
-  if (!prepared) {
-    prepared = prepare(db);
-    preparedByDatabase.set(db, prepared);
-  }
-  return prepared;
+export function statements(db: Database) {
+  return preparedOnce(db, "login", prepare);
 }
 
 export async function findForLogin(db: Database, appId: string, phoneHash: string, accountRef: string) {

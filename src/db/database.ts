@@ -33,7 +33,15 @@ type Placeholder = ReturnType<typeof sql.placeholder>;
 interface PreparedAll {
   all(values: Record<string, unknown>): unknown;
 }
-const preparedLookups = new WeakMap<Database, Map<string, PreparedAll>>();
+const preparedByDatabase = new WeakMap<Database, Map<string, unknown>>();
+
+/** Builds something from `db` once per name and keeps it as long as the database lives: prepared statements. */
+export function preparedOnce<T>(db: Database, name: string, build: (db: Database) => T): T {
+  let prepared = preparedByDatabase.get(db);
+  if (!prepared) preparedByDatabase.set(db, (prepared = new Map()));
+  if (!prepared.has(name)) prepared.set(name, build(db));
+  return prepared.get(name) as T;
+}
 
 /** The widths look-ups are prepared at: a lone key does not pay for a hundred placeholders. */
 const LOOKUP_WIDTHS = [1, 8, 32];
@@ -53,16 +61,10 @@ export async function lookupMany<Row>(
   keys: readonly string[],
   params: Record<string, unknown> = {},
 ): Promise<Row[]> {
-  let statements = preparedLookups.get(db);
-  if (!statements) preparedLookups.set(db, (statements = new Map()));
   const rows: Row[] = [];
   for (const part of chunk(keys, width)) {
     const size = LOOKUP_WIDTHS.find((candidate) => candidate < width && candidate >= part.length) ?? width;
-    let statement = statements.get(`${name}/${size}`);
-    if (!statement) {
-      statement = build(db, Array.from({ length: size }, (_, index) => sql.placeholder(`key${index}`)));
-      statements.set(`${name}/${size}`, statement);
-    }
+    const statement = preparedOnce(db, `lookup:${name}/${size}`, (db) => build(db, Array.from({ length: size }, (_, index) => sql.placeholder(`key${index}`))));
     const values: Record<string, unknown> = { ...params };
     for (let index = 0; index < size; index++) values[`key${index}`] = part[index] ?? part[0];
     rows.push(...((await statement.all(values)) as Row[]));

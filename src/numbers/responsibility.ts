@@ -1,24 +1,18 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Client } from "../auth/clients.js";
-import { lookupMany, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
+import { lookupMany, MAX_BOUND_PARAMETERS, preparedOnce, type Database } from "../db/database.js";
 import { clients, numbers } from "../db/schema.js";
 import type { PhoneNumber } from "../phone.js";
 
-const preparedCarriers = new WeakMap<Database, ReturnType<typeof prepareCarriers>>();
-
-function prepareCarriers(db: Database) {
-  return db.orm
-    .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
-    .from(clients)
-    .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)))
-    .prepare();
-}
-
 /** Every enabled carrier and its prefixes: read on each carrier request, so prepared once. */
 function enabledCarriers(db: Database) {
-  let prepared = preparedCarriers.get(db);
-  if (!prepared) preparedCarriers.set(db, (prepared = prepareCarriers(db)));
-  return prepared;
+  return preparedOnce(db, "enabled-carriers", (db) =>
+    db.orm
+      .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
+      .from(clients)
+      .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)))
+      .prepare(),
+  );
 }
 
 /**
