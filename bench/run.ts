@@ -76,7 +76,7 @@ async function main() {
   db.close();
   console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
-  const server = await startServer(env);
+  let server = await startServer(env);
   try {
     const appToken = await machineToken(app.id, appKey);
     const carrierToken = await machineToken(carrier.id, carrierKey);
@@ -143,31 +143,40 @@ async function main() {
     });
     await run("GET /v1/me/bindings", { method: "GET", path: "/v1/me/bindings", headers: { authorization: `Bearer ${personToken}` }, expect: 200 });
 
-    // The sweeper: age half of the seeded bindings past the window, sweep them from a separate
-    // process, and meanwhile refresh bindings of the other half: the same read-mostly traffic
-    // as "login refresh", so its p99 while the sweep runs compares with that row's.
+    // The sweeper, as a Node deployment runs it: inside the server, on its timer. Half of the
+    // seeded bindings are aged past the window and the server restarted with a one-second sweep
+    // interval; from the first swept batch until the sweep is done, the bench refreshes bindings
+    // of the other half: the same read-mostly traffic as "login refresh", so the p99s compare.
     let sweep: SweepFigures | undefined;
     const refresh = rows.find((row) => row.name === "login refresh PUT /v1/bindings");
     if (wanted("login refresh during sweep") && refresh) {
+      await stopServer(server);
       const aged = await openNodeDatabase(config);
       const agedRows = aged.client
         .prepare("update bindings set last_seen_at = ? where account_ref like 'acct-%' and cast(substr(account_ref, 6) as integer) % 2 = 1")
         .run(Date.now() - 91 * DAY).changes;
       aged.close();
-      const sweeping = runSweep(env);
-      await sweeping.started;
-      const unaged: Scenario = { ...loginRefresh, body: () => { const i = 2 * Math.floor(random() / 2); return { phone_number: number(i), account_ref: `acct-${i}` }; } };
+      server = await startServer({ ...env, NUMBIND_SWEEP_INTERVAL: "PT1S" });
+      await server.printed(/sweeping bindings/);
+      const done = server.printed(/expired (\d+) bindings in (\d+) ms/);
+      const unaged: Scenario = {
+        ...loginRefresh,
+        body: () => {
+          const i = 2 * Math.floor(random() / 2);
+          return { phone_number: number(i), account_ref: `acct-${i}` };
+        },
+      };
       process.stdout.write("  login refresh during sweep ... ");
-      const during = await measureWhile(unaged, CONNECTIONS, sweeping.done);
-      const { swept, elapsedMs } = await sweeping.done;
+      const during = await measureWhile(unaged, CONNECTIONS, done);
+      const [, swept, elapsedMs] = (await done).map(Number);
       console.log(`${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms over ${during.seconds.toFixed(1)} s${during.unexpected ? `, ${during.unexpected} UNEXPECTED` : ""}`);
       rows.push({ name: "login refresh during sweep", rps: during.requests / during.seconds, p50: during.p50, p99: during.p99, unexpected: during.unexpected });
-      sweep = { agedRows, swept, elapsedMs, sweepRate: swept / (elapsedMs / 1000), refreshP99: refresh.p99, duringP99: during.p99 };
+      sweep = { agedRows, swept: swept!, elapsedMs: elapsedMs!, sweepRate: swept! / (elapsedMs! / 1000), refreshP99: refresh.p99, duringP99: during.p99 };
     }
 
     report(rows, sweep);
   } finally {
-    server.kill("SIGTERM");
+    server.child.kill("SIGTERM");
   }
 }
 
@@ -276,34 +285,39 @@ async function drive(name: string, scenario: Scenario, connections = CONNECTIONS
   return row;
 }
 
-function startServer(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(" ") : []), "--import", "tsx", "src/cli.ts", "serve"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("listening")) resolve(child);
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
+interface Server {
+  child: ChildProcess;
+  /** Settles with the first match of `pattern` in what the server prints from now on. */
+  printed(pattern: RegExp): Promise<RegExpMatchArray>;
 }
 
-/** Runs `numbind sweep` in its own process: `started` settles when it begins sweeping. */
-function runSweep(env: Record<string, string>): { started: Promise<void>; done: Promise<{ swept: number; elapsedMs: number }> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "sweep"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+function startServer(env: Record<string, string>): Promise<Server> {
+  const args = [...(process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(" ") : []), "--import", "tsx", "src/cli.ts", "serve"];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
-  const started = new Promise<void>((resolve) =>
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("sweeping")) resolve();
-    }),
-  );
-  const done = new Promise<{ swept: number; elapsedMs: number }>((resolve, reject) => {
-    child.on("exit", () => {
-      const match = /expired (\d+) bindings in (\d+) ms/.exec(output);
-      if (!match) reject(new Error(`sweep printed: ${output}`));
-      else resolve({ swept: Number(match[1]), elapsedMs: Number(match[2]) });
+  const printed = (pattern: RegExp) => {
+    const from = output.length;
+    return new Promise<RegExpMatchArray>((resolve, reject) => {
+      const look = () => {
+        const match = pattern.exec(output.slice(from));
+        if (!match) return false;
+        child.stdout!.off("data", look);
+        resolve(match);
+        return true;
+      };
+      child.stdout!.on("data", look);
+      child.once("exit", (code) => reject(new Error(`server exited with ${code} before printing ${pattern}`)));
     });
+  };
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return printed(/listening/).then(() => ({ child, printed }));
+}
+
+function stopServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
   });
-  return { started, done };
 }
 
 async function assertion(clientId: string, key: JWK, subject = clientId) {

@@ -9,6 +9,7 @@ import { migrateSqlite, openSqlite, type SqliteDatabase } from "./db/sqlite.js";
 import { nodeJwtSigner } from "./node-jwt-signer.js";
 import { developmentSecrets } from "./node-secrets.js";
 import { sweepUntilDone } from "./bindings/sweeper.js";
+import { startSweeperThread } from "./node-sweeper.js";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -32,6 +33,34 @@ export async function openNodeDatabase(config: Config, clock: Clock = systemCloc
   return db;
 }
 
+/**
+ * A database file is swept on its own thread (node-sweeper.ts), which also takes over the WAL
+ * checkpoints, so neither holds up requests. An in-memory database cannot be shared with a
+ * thread: it is swept in place, in small batches with requests served in between.
+ */
+function startSweeper(db: SqliteDatabase, config: Config, clock: Clock): { stop(): Promise<void> } {
+  if (config.dbPath !== ":memory:") {
+    db.client.pragma("wal_autocheckpoint = 0");
+    return startSweeperThread({ dbPath: config.dbPath, inactivityMs: config.inactivityMs, sweepIntervalMs: config.sweepIntervalMs });
+  }
+  let sweeping: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    sweeping = sweepUntilDone({ db, clock, inactivityMs: config.inactivityMs }, { batchSize: 1_000 })
+      .catch((error: unknown) => console.error("sweep failed", error))
+      .finally(() => (busy = false));
+  }, config.sweepIntervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}
+
 export interface NodeServer {
   server: ServerType;
   port: number;
@@ -42,15 +71,7 @@ export async function startNodeServer(config: Config, options: { hostname?: stri
   const clock = systemClock;
   const db = await openNodeDatabase(config, clock);
   const app = createApp({ db, config, clock, signer: nodeJwtSigner });
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    sweepUntilDone({ db, clock, inactivityMs: config.inactivityMs })
-      .catch((error: unknown) => console.error("sweep failed", error))
-      .finally(() => (sweeping = false));
-  }, config.sweepIntervalMs);
-  timer.unref();
+  const sweeper = startSweeper(db, config, clock);
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname }, () => resolve(started));
@@ -62,10 +83,11 @@ export async function startNodeServer(config: Config, options: { hostname?: stri
     port,
     close: () =>
       new Promise((resolve) => {
-        clearInterval(timer);
         server.close(() => {
-          db.close();
-          resolve();
+          void sweeper.stop().then(() => {
+            db.close();
+            resolve();
+          });
         });
       }),
   };

@@ -44,15 +44,22 @@ export async function sweepBatch({ db, clock, inactivityMs }: SweepDeps, batchSi
   return changesOf(updated);
 }
 
-/** Sweeps until nothing is due or `maxBatches` ran (a Worker cron run must stay bounded). */
-export async function sweepUntilDone(deps: SweepDeps, options: { batchSize?: number; maxBatches?: number } = {}): Promise<number> {
+/**
+ * Sweeps until nothing is due, `maxBatches` ran (a Worker cron run must stay bounded), or
+ * `stopped()` says so (checked between batches; a batch is never cut short).
+ */
+export async function sweepUntilDone(
+  deps: SweepDeps,
+  options: { batchSize?: number; maxBatches?: number; onBatch?: (swept: number) => void; stopped?: () => boolean } = {},
+): Promise<number> {
   const batchSize = options.batchSize ?? 5_000;
   const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
   let total = 0;
   for (let batch = 0; batch < maxBatches; batch++) {
     const swept = await sweepBatch(deps, batchSize);
     total += swept;
-    if (swept < batchSize) break;
+    options.onBatch?.(swept);
+    if (swept < batchSize || options.stopped?.()) break;
     // Let requests in between batches.
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

@@ -85,3 +85,41 @@ describe("the Node HTTP server", () => {
     expect(ok.headers["x-content-type-options"]).toBe("nosniff");
   });
 });
+
+describe("the Node server's sweeper thread", () => {
+  it("expires bindings of a database file on its own thread, with one event each, and stops with the server", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { openSqlite } = await import("../../src/db/sqlite.js");
+    const dbPath = join(mkdtempSync(join(tmpdir(), "numbind-sweeper-")), "numbind.sqlite");
+    const env = {
+      NODE_ENV: "production",
+      PORT: "0",
+      NUMBIND_DB_PATH: dbPath,
+      NUMBIND_ISSUER: "http://127.0.0.1",
+      NUMBIND_PEPPER: "server-test-pepper-server-test-pepper-0123",
+      NUMBIND_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningJwk()] }),
+      NUMBIND_SWEEP_INTERVAL: "PT1S",
+    };
+    const fileServer = await startNodeServer(resolveConfig(parseEnvironment(env)));
+    const db = openSqlite(dbPath);
+    try {
+      const old = Date.now() - 91 * 86_400_000;
+      const insert = db.client.prepare(
+        "insert into bindings (id, app_id, phone_hash, phone_hint, account_ref, status, bound_at, verified_at, last_seen_at) values (?, 'app_1', ?, '+86139****0000', ?, 'active', ?, ?, ?)",
+      );
+      insert.run("bnd_old", "hash-old", "a", old, old, old);
+      insert.run("bnd_new", "hash-new", "b", Date.now(), Date.now(), Date.now());
+      const status = db.client.prepare("select status from bindings where id = ?").pluck();
+      for (let waited = 0; status.get("bnd_old") !== "expired" && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(status.get("bnd_old")).toBe("expired");
+      expect(status.get("bnd_new")).toBe("active");
+      const events = db.client.prepare("select type, json_extract(data, '$.binding_id') as binding from events").all();
+      expect(events).toEqual([{ type: "binding.expired", binding: "bnd_old" }]);
+    } finally {
+      db.close();
+      await fileServer.close();
+    }
+  }, 20_000);
+});
