@@ -26,27 +26,31 @@ const STOP_GRACE_MS = 5_000;
  */
 export function startSweeperThread(options: SweeperThreadOptions): { stop(): Promise<void> } {
   let stopping = false;
-  const start = (): Worker => {
+  let running: Worker | undefined;
+  const start = (): void => {
     const worker = new Worker(new URL("./node-sweeper-thread.mjs", import.meta.url), { workerData: options });
     // The HTTP server is what keeps the process alive; the sweeper follows it.
     worker.unref();
     worker.on("error", (error) => console.error("sweeper thread failed", error));
     worker.on("exit", () => {
-      if (!stopping) setTimeout(() => stopping || (current = start()), options.sweepIntervalMs).unref();
+      running = undefined;
+      if (!stopping) setTimeout(() => stopping || start(), options.sweepIntervalMs).unref();
     });
-    return worker;
+    running = worker;
   };
-  let current = start();
+  start();
   return {
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
-        const forced = setTimeout(() => void current.terminate(), STOP_GRACE_MS);
-        current.once("exit", () => {
+        const worker = running;
+        if (!worker) return resolve();
+        const forced = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+        worker.once("exit", () => {
           clearTimeout(forced);
           resolve();
         });
-        current.postMessage("stop");
+        worker.postMessage("stop");
       }),
   };
 }
