@@ -9,8 +9,8 @@ export interface SweeperThreadOptions {
   sweepIntervalMs: number;
 }
 
-/** Rows per sweep transaction: what a request writing at the same time may wait for. */
-const BATCH = 1_000;
+/** Rows per sweep transaction on a server: what a request writing at the same time may wait for. */
+export const SERVER_SWEEP_BATCH = 1_000;
 const CHECKPOINT_INTERVAL_MS = 1_000;
 const STOP_GRACE_MS = 5_000;
 
@@ -73,7 +73,7 @@ export async function runSweeperThread(): Promise<void> {
     const swept = await sweepUntilDone(
       { db, clock: systemClock, inactivityMs },
       {
-        batchSize: BATCH,
+        batchSize: SERVER_SWEEP_BATCH,
         stopped: () => stopping,
         onBatch: (count) => {
           if (count > 0 && !announced) console.log("sweeping bindings past the inactivity window ...");

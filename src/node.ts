@@ -9,7 +9,7 @@ import { migrateSqlite, openSqlite, type SqliteDatabase } from "./db/sqlite.js";
 import { nodeJwtSigner } from "./node-jwt-signer.js";
 import { developmentSecrets } from "./node-secrets.js";
 import { sweepUntilDone } from "./bindings/sweeper.js";
-import { startSweeperThread } from "./node-sweeper.js";
+import { SERVER_SWEEP_BATCH, startSweeperThread } from "./node-sweeper.js";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -48,7 +48,7 @@ function startSweeper(db: SqliteDatabase, config: Config, clock: Clock): { stop(
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    sweeping = sweepUntilDone({ db, clock, inactivityMs: config.inactivityMs }, { batchSize: 1_000 })
+    sweeping = sweepUntilDone({ db, clock, inactivityMs: config.inactivityMs }, { batchSize: SERVER_SWEEP_BATCH })
       .catch((error: unknown) => console.error("sweep failed", error))
       .finally(() => (busy = false));
   }, config.sweepIntervalMs);
