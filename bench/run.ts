@@ -8,14 +8,15 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { importJWK, SignJWT, type JWK } from "jose";
-import { createClient } from "../src/admin/clients.js";
+import type { JWK } from "jose";
+import { createClient } from "../src/auth/clients.js";
+import { CLIENT_ASSERTION_TYPE, signClientAssertion } from "../src/client/assertion.js";
 import { generateSigningJwk, publicJwk } from "../src/auth/keys.js";
 import { systemClock } from "../src/clock.js";
 import { parseEnvironment, resolveConfig } from "../src/config.js";
 import { hashPhone, maskPhone } from "../src/phone.js";
 import { newId } from "../src/ids.js";
-import { openNodeDatabase } from "../src/node.js";
+import { openNodeDatabase } from "../src/runtime/node/setup.js";
 
 const { values } = parseArgs({
   options: {
@@ -324,16 +325,8 @@ function stopServer(server: Server): Promise<void> {
   });
 }
 
-async function assertion(clientId: string, key: JWK, subject = clientId) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ jti: crypto.randomUUID() })
-    .setProtectedHeader({ alg: "EdDSA", kid: key.kid })
-    .setIssuer(clientId)
-    .setSubject(subject)
-    .setAudience(BASE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(await importJWK(key, "EdDSA"));
+function assertion(clientId: string, key: JWK, subject = clientId) {
+  return signClientAssertion({ clientId, privateJwk: key, audience: BASE, subject });
 }
 
 async function token(form: Record<string, string>): Promise<string> {
@@ -345,7 +338,7 @@ async function token(form: Record<string, string>): Promise<string> {
 
 function machineToken(clientId: string, key: JWK) {
   return assertion(clientId, key).then((client_assertion) =>
-    token({ grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion }),
+    token({ grant_type: "client_credentials", client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion }),
   );
 }
 

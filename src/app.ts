@@ -1,30 +1,40 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { registerListAudit } from "./admin/audit.route.js";
+import { registerCreateClient } from "./admin/create-client.route.js";
+import { registerListClients } from "./admin/list-clients.route.js";
+import { registerUpdateClient } from "./admin/update-client.route.js";
 import { AccessTokens } from "./auth/access-token.js";
 import { ClientStatusCache } from "./auth/clients.js";
 import { joseJwtSigner } from "./auth/jwt-signer.js";
+import { registerJwks } from "./auth/jwks.route.js";
 import { importSigningKeys } from "./auth/keys.js";
+import { registerMetadata } from "./auth/metadata.route.js";
 import { authenticate } from "./auth/middleware.js";
-import { registerMetadata } from "./auth/metadata-routes.js";
-import { registerToken } from "./auth/token-route.js";
-import { registerAdmin } from "./admin/routes.js";
-import { registerBindings } from "./bindings/routes.js";
-import { registerEvents } from "./events/routes.js";
-import { registerCheckRecycled } from "./numbers/check-recycled.js";
-import { registerNumbers } from "./numbers/routes.js";
-import { registerMe } from "./me/routes.js";
-import type { AppEnv, Deps, Runtime } from "./env.js";
-import { renderProblem, validationProblem } from "./http.js";
-import { Problem } from "./problems.js";
-import { registerService } from "./service/routes.js";
+import { registerToken, renderTokenEndpointProblem, TOKEN_PATH } from "./auth/token.route.js";
+import { registerDeleteBinding } from "./bindings/delete.route.js";
+import { registerGetBinding } from "./bindings/get.route.js";
+import { registerListBindings } from "./bindings/list.route.js";
+import { registerPutBinding } from "./bindings/put.route.js";
+import { registerListEvents } from "./events/list.route.js";
+import type { AppEnv, Deps, Runtime } from "./http/context.js";
+import { Problem, renderProblem } from "./http/problems.js";
+import { validationProblem } from "./http/validation.js";
+import { registerDeleteMyBinding } from "./me/delete.route.js";
+import { registerListMyBindings } from "./me/list.route.js";
+import { registerCheckNumbers } from "./numbers/check.route.js";
+import { registerCheckRecycled } from "./numbers/check-recycled.route.js";
+import { registerReportEvents } from "./numbers/events.route.js";
+import { registerDocs } from "./service/docs.route.js";
+import { registerHealth } from "./service/health.route.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const DECIMAL = /^\d{1,15}$/;
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-export const OPENAPI_INFO = {
+const OPENAPI_INFO = {
   title: "numbind",
   version: "1.0.0",
   description:
@@ -49,6 +59,8 @@ export function createApp(deps: Deps) {
       clientStatus: new ClientStatusCache(deps.db, deps.clock),
     };
   };
+  // A failed build is not kept: the next request tries again rather than failing for ever.
+  const currentRuntime = () => (runtime ??= buildRuntime().catch((error: unknown) => ((runtime = undefined), Promise.reject(error))));
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -59,11 +71,11 @@ export function createApp(deps: Deps) {
   app.use("*", async (c, next) => {
     const sent = c.req.header("x-request-id");
     c.set("requestId", sent && SANE_REQUEST_ID.test(sent) ? sent : crypto.randomUUID());
-    c.set("runtime", await (runtime ??= buildRuntime()));
     // Set before the handler runs, so they go into whichever response is made, errors included.
     // (Editing a finished response's headers makes @hono/node-server build a full web Response.)
     c.header("X-Request-Id", c.var.requestId);
     c.header("X-Content-Type-Options", "nosniff");
+    c.set("runtime", await currentRuntime());
     await next();
   });
   const tooLarge = () => {
@@ -97,25 +109,42 @@ export function createApp(deps: Deps) {
     description: "An access token from POST /oauth/token.",
   });
 
-  registerToken(app);
-  registerMetadata(app);
-  registerBindings(app);
-  registerEvents(app);
-  registerCheckRecycled(app);
-  registerNumbers(app);
-  registerMe(app);
-  registerAdmin(app);
-  registerService(app, () => openApiDocument(app));
+  for (const register of [
+    registerToken,
+    registerJwks,
+    registerMetadata,
+    registerPutBinding,
+    registerGetBinding,
+    registerListBindings,
+    registerDeleteBinding,
+    registerListEvents,
+    registerCheckRecycled,
+    registerCheckNumbers,
+    registerReportEvents,
+    registerListMyBindings,
+    registerDeleteMyBinding,
+    registerCreateClient,
+    registerListClients,
+    registerUpdateClient,
+    registerListAudit,
+    registerHealth,
+  ]) {
+    register(app);
+  }
+  registerDocs(app, () => openApiDocument(app));
 
   app.notFound((c) => renderProblem(c, new Problem("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
-    if (error instanceof Problem) return renderProblem(c, error);
-    if (error instanceof HTTPException && error.status === 400) {
+    let problem: Problem;
+    if (error instanceof Problem) problem = error;
+    else if (error instanceof HTTPException && error.status === 400) {
       // hono's validator: a body that is not JSON at all.
-      return renderProblem(c, new Problem("INVALID_ARGUMENT", "the request body is not valid JSON"));
+      problem = new Problem("INVALID_ARGUMENT", "the request body is not valid JSON");
+    } else {
+      logError(`request ${c.get("requestId")} failed: ${c.req.method} ${c.req.path}`, error);
+      problem = new Problem("INTERNAL", "the request failed on our side; quote the request_id when reporting it");
     }
-    logError(`request ${c.get("requestId")} failed: ${c.req.method} ${c.req.path}`, error);
-    return renderProblem(c, new Problem("INTERNAL", "the request failed on our side; quote the request_id when reporting it"));
+    return c.req.path === TOKEN_PATH ? renderTokenEndpointProblem(c, problem) : renderProblem(c, problem);
   });
   return app;
 }

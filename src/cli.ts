@@ -1,15 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SignJWT, importJWK, type JWK } from "jose";
-import { createClient, clientView, listClients, updateClient } from "./admin/clients.js";
-import { findClient } from "./auth/clients.js";
+import type { JWK } from "jose";
+import { clientView, createClient, findClient, listClients, updateClient } from "./auth/clients.js";
 import { generateSigningJwk, publicJwk } from "./auth/keys.js";
 import type { ClientKind } from "./auth/scopes.js";
-import { sweepUntilDone } from "./bindings/sweeper.js";
+import { sweep } from "./bindings/sweep.js";
+import { CLIENT_ASSERTION_TYPE, signClientAssertion } from "./client/assertion.js";
 import { systemClock } from "./clock.js";
 import { ConfigError } from "./config.js";
-import { loadNodeConfig, openNodeDatabase, startNodeServer } from "./node.js";
-import { Problem } from "./problems.js";
+import { Problem } from "./http/problems.js";
+import { serveNode } from "./node.js";
+import { loadNodeConfig, openNodeDatabase } from "./runtime/node/setup.js";
 
 const USAGE = `numbind <command>
 
@@ -70,23 +71,14 @@ async function token(args: string[]) {
   if (!values.client || !values.key) throw new Error("token needs --client ID and --key FILE");
   const base = (values.url ?? `http://localhost:${process.env.PORT ?? 8787}`).replace(/\/+$/, "");
   const metadata = (await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json()) as { issuer: string; token_endpoint: string };
-  const jwk = JSON.parse(readFileSync(values.key, "utf8")) as JWK;
-  const alg = jwk.kty === "EC" ? "ES256" : "EdDSA";
-  const now = Math.floor(Date.now() / 1000);
-  const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-    .setProtectedHeader({ alg, kid: jwk.kid })
-    .setIssuer(values.client)
-    .setSubject(values.client)
-    .setAudience(metadata.issuer)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(await importJWK(jwk, alg));
+  const privateJwk = JSON.parse(readFileSync(values.key, "utf8")) as JWK;
+  const assertion = await signClientAssertion({ clientId: values.client, privateJwk, audience: metadata.issuer });
   const response = await fetch(`${base}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
       grant_type: "client_credentials",
-      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
       client_assertion: assertion,
       ...(values.scope ? { scope: values.scope } : {}),
     }),
@@ -101,13 +93,7 @@ export async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "serve": {
       const { values } = parseArgs({ args, options: { host: { type: "string" } } });
-      const config = await loadNodeConfig();
-      const server = await startNodeServer(config, { hostname: values.host });
-      console.log(`numbind listening on http://${values.host ?? "127.0.0.1"}:${server.port} (issuer ${config.issuer}, database ${config.dbPath})`);
-      const stop = () => void server.close().then(() => process.exit(0));
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      return;
+      return serveNode(values.host);
     }
     case "migrate": {
       const config = await loadNodeConfig();
@@ -120,7 +106,7 @@ export async function main(argv: string[]): Promise<void> {
       const db = await openNodeDatabase(config);
       console.log(`sweeping bindings unseen for ${config.inactivityMs / 86_400_000} days ...`);
       const started = performance.now();
-      const swept = await sweepUntilDone({ db, clock: systemClock, inactivityMs: config.inactivityMs });
+      const swept = await sweep({ db, clock: systemClock, inactivityMs: config.inactivityMs });
       const elapsedMs = performance.now() - started;
       db.close();
       console.log(`expired ${swept} bindings in ${elapsedMs.toFixed(0)} ms`);

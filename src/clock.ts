@@ -8,3 +8,6 @@ export function rfc3339(ms: number | null): string | null;
 export function rfc3339(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+/** How far ahead of our clock a client's timestamp may lie: clocks of other servers drift. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;

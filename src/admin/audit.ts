@@ -1,3 +1,4 @@
+import { gt } from "drizzle-orm";
 import type { Principal } from "../auth/access-token.js";
 import type { Database, Statement } from "../db/database.js";
 import { auditLog } from "../db/schema.js";
@@ -12,7 +13,7 @@ export type AuditAction =
 
 export interface AuditEntry {
   at: number;
-  actor: Pick<Principal, "kind" | "clientId"> | { kind: "operator"; clientId: string };
+  actor: Pick<Principal, "kind" | "clientId">;
   action: AuditAction;
   /** Never a plain number: number hashes, counts, ids. */
   detail: Record<string, unknown>;
@@ -30,4 +31,14 @@ export function auditStatement(db: Database, entry: AuditEntry): Statement {
 
 export async function audit(db: Database, entry: AuditEntry): Promise<void> {
   await db.atomic([auditStatement(db, entry)]);
+}
+
+/** The log in order, after the given entry id. */
+export async function listAudit(db: Database, after: number | undefined, limit: number) {
+  return db.orm
+    .select()
+    .from(auditLog)
+    .where(after === undefined ? undefined : gt(auditLog.id, after))
+    .orderBy(auditLog.id)
+    .limit(limit);
 }

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import type { Clock } from "../clock.js";
+import { Problem } from "../http/problems.js";
 import type { JwtSigner } from "./jwt-signer.js";
 import type { SigningKey } from "./keys.js";
 import type { ClientKind } from "./scopes.js";
@@ -13,7 +14,12 @@ export type Principal =
   | { kind: ClientKind; clientId: string; scopes: readonly string[] }
   | { kind: "person"; clientId: string; scopes: readonly string[]; phoneHash: string; phoneHint: string };
 
-export class InvalidAccessToken extends Error {}
+/** Any reason a bearer token is refused: a 401 wherever it is thrown. */
+export class InvalidAccessToken extends Problem {
+  constructor(detail: string) {
+    super("UNAUTHENTICATED", detail);
+  }
+}
 
 interface AccessClaims extends JWTPayload {
   client_id: string;

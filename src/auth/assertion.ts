@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import { sql } from "drizzle-orm";
-import type { Runtime } from "../env.js";
+import type { Runtime } from "../http/context.js";
+import { Problem } from "../http/problems.js";
 import { usedAssertions } from "../db/schema.js";
 import { findClient, type Client } from "./clients.js";
 import { CLIENT_ALGORITHMS, verificationJwks } from "./keys.js";
@@ -11,7 +12,12 @@ const CLOCK_SKEW_SECONDS = 30;
 /** What standard client libraries put in an assertion's typ (RFC 7523bis). */
 const ACCEPTED_TYPES = new Set(["jwt", "client-authentication+jwt"]);
 
-export class AssertionRejected extends Error {}
+/** A client or person assertion the token endpoint refuses; it answers with an RFC 6749 error. */
+export class AssertionRejected extends Problem {
+  constructor(detail: string) {
+    super("UNAUTHENTICATED", detail);
+  }
+}
 
 export interface VerifiedAssertion {
   client: Client;

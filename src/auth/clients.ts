@@ -1,8 +1,11 @@
-import { eq } from "drizzle-orm";
-import type { Clock } from "../clock.js";
+import { and, eq, gt, ne } from "drizzle-orm";
+import { type Clock, rfc3339 } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { clients } from "../db/schema.js";
-import type { PublicJwks } from "./keys.js";
+import { invalidField, Problem } from "../http/problems.js";
+import { newId } from "../ids.js";
+import { E164_PREFIX } from "../phone.js";
+import { assertImportable, KeyError, type PublicJwks, parseClientJwks } from "./keys.js";
 import type { ClientKind } from "./scopes.js";
 
 export interface Client {
@@ -16,8 +19,121 @@ export interface Client {
   updatedAt: number;
 }
 
+export interface ClientInput {
+  kind: ClientKind;
+  name: string;
+  jwks: unknown;
+  numberPrefixes?: string[];
+}
+
+export interface ClientChanges {
+  name?: string;
+  jwks?: unknown;
+  numberPrefixes?: string[];
+  disabled?: boolean;
+}
+
+export function clientView(client: Client) {
+  return {
+    id: client.id,
+    kind: client.kind,
+    name: client.name,
+    number_prefixes: client.numberPrefixes,
+    disabled: client.disabled,
+    created_at: rfc3339(client.createdAt),
+  };
+}
+
 export async function findClient(db: Database, id: string): Promise<Client | undefined> {
   return (await db.orm.select().from(clients).where(eq(clients.id, id)).get()) as Client | undefined;
+}
+
+async function validJwks(value: unknown) {
+  try {
+    const jwks = parseClientJwks(value);
+    await assertImportable(jwks);
+    return jwks;
+  } catch (error) {
+    if (error instanceof KeyError) throw invalidField("/jwks", error.message);
+    throw error;
+  }
+}
+
+/** Prefixes are a carrier's alone: no other carrier may hold the very same block. */
+async function validPrefixes(db: Database, kind: ClientKind, prefixes: string[], clientId: string | undefined) {
+  if (prefixes.length > 0 && kind !== "carrier") throw invalidField("/number_prefixes", "only carriers have number prefixes");
+  for (const [index, prefix] of prefixes.entries()) {
+    if (!E164_PREFIX.test(prefix)) throw invalidField(`/number_prefixes/${index}`, "an E.164 prefix is + and 1 to 15 digits");
+  }
+  const unique = [...new Set(prefixes)];
+  const others = await db.orm
+    .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
+    .from(clients)
+    .where(clientId ? and(eq(clients.kind, "carrier"), ne(clients.id, clientId)) : eq(clients.kind, "carrier"));
+  for (const other of others) {
+    const taken = unique.find((prefix) => other.numberPrefixes.includes(prefix));
+    if (taken) throw new Problem("CONFLICT", `prefix ${taken} already belongs to carrier ${other.id}`);
+  }
+  return unique;
+}
+
+export async function createClient(db: Database, clock: Clock, input: ClientInput, id?: string): Promise<Client> {
+  const jwks = await validJwks(input.jwks);
+  const numberPrefixes = await validPrefixes(db, input.kind, input.numberPrefixes ?? [], undefined);
+  const now = clock();
+  const client: Client = {
+    id: id ?? newId(input.kind),
+    kind: input.kind,
+    name: input.name,
+    jwks,
+    numberPrefixes,
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.orm.insert(clients).values(client);
+  return client;
+}
+
+export async function updateClient(db: Database, clock: Clock, client: Client, changes: ClientChanges): Promise<Client> {
+  const updated: Client = {
+    ...client,
+    name: changes.name ?? client.name,
+    jwks: changes.jwks === undefined ? client.jwks : await validJwks(changes.jwks),
+    numberPrefixes:
+      changes.numberPrefixes === undefined
+        ? client.numberPrefixes
+        : await validPrefixes(db, client.kind, changes.numberPrefixes, client.id),
+    disabled: changes.disabled ?? client.disabled,
+    updatedAt: clock(),
+  };
+  await db.orm
+    .update(clients)
+    .set({
+      name: updated.name,
+      jwks: updated.jwks,
+      numberPrefixes: updated.numberPrefixes,
+      disabled: updated.disabled,
+      updatedAt: updated.updatedAt,
+    })
+    .where(eq(clients.id, client.id));
+  return updated;
+}
+
+export async function listClients(db: Database, after: string | undefined, limit: number): Promise<Client[]> {
+  return (await db.orm
+    .select()
+    .from(clients)
+    .where(after === undefined ? undefined : gt(clients.id, after))
+    .orderBy(clients.id)
+    .limit(limit)) as Client[];
+}
+
+/** NUMBIND_BOOTSTRAP_ADMIN_JWKS: the `admin` client exists, enabled, with exactly these keys. */
+export async function bootstrapAdmin(db: Database, clock: Clock, jwks: unknown): Promise<Client> {
+  const existing = await findClient(db, "admin");
+  if (existing) return updateClient(db, clock, existing, { jwks, disabled: false });
+  return createClient(db, clock, { kind: "admin", name: "Bootstrap operator", jwks }, "admin");
 }
 
 /**
@@ -38,11 +154,7 @@ export class ClientStatusCache {
     const now = this.clock();
     const cached = this.#entries.get(clientId);
     if (cached && now - cached.checkedAt < this.ttlMs && now >= cached.checkedAt) return cached.enabled;
-    const row = await this.db.orm
-      .select({ disabled: clients.disabled })
-      .from(clients)
-      .where(eq(clients.id, clientId))
-      .get();
+    const row = await this.db.orm.select({ disabled: clients.disabled }).from(clients).where(eq(clients.id, clientId)).get();
     const enabled = row !== undefined && !row.disabled;
     if (this.#entries.size > 10_000) this.#entries.clear();
     this.#entries.set(clientId, { enabled, checkedAt: now });

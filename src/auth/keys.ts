@@ -1,3 +1,4 @@
+import { Problem } from "../http/problems.js";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 
 /** Algorithms a client may sign its assertions with (DESIGN.md, Authentication). */
@@ -6,7 +7,12 @@ export const CLIENT_ALGORITHMS = ["EdDSA", "Ed25519", "ES256"] as const;
 /** Members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
 
-export class KeyError extends Error {}
+/** A key or key set that cannot be used: a 400 where a request sent it, a start-up error in config. */
+export class KeyError extends Problem {
+  constructor(detail: string) {
+    super("INVALID_ARGUMENT", detail);
+  }
+}
 
 export interface PublicJwks {
   keys: JWK[];

@@ -1,8 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env.js";
-import { Problem } from "../problems.js";
-import { InvalidAccessToken } from "./access-token.js";
+import type { AppEnv } from "../http/context.js";
+import { Problem } from "../http/problems.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
@@ -11,13 +10,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(
   const { tokens, clientStatus } = c.var.runtime;
   const match = BEARER.exec(c.req.header("authorization") ?? "");
   if (!match) throw new Problem("UNAUTHENTICATED", "send an access token: Authorization: Bearer <token>");
-  let principal;
-  try {
-    principal = await tokens.verify(match[1]!);
-  } catch (error) {
-    if (error instanceof InvalidAccessToken) throw new Problem("UNAUTHENTICATED", error.message);
-    throw error;
-  }
+  const principal = await tokens.verify(match[1]!);
   if (!(await clientStatus.isEnabled(principal.clientId))) {
     throw new Problem("UNAUTHENTICATED", "the client behind this token is disabled");
   }

@@ -1,4 +1,6 @@
-export type ClientKind = "app" | "carrier" | "admin";
+import type { CLIENT_KINDS } from "../db/schema.js";
+
+export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** What each kind of caller may ask for (DESIGN.md, Authentication). */
 export const SCOPES_BY_KIND: Record<ClientKind | "person", readonly string[]> = {

@@ -1,14 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
+import { MAX_CLOCK_SKEW_MS } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { bindings } from "../db/schema.js";
+import { Problem } from "../http/problems.js";
 import { newId } from "../ids.js";
+import { lastReassignedAt } from "../numbers/store.js";
 import type { PhoneNumber } from "../phone.js";
-import { Problem } from "../problems.js";
-import { findForLogin, lastReassignedAt, touch } from "./store.js";
-import { effectiveState, type BindingRow } from "./view.js";
-
-/** How far in the future a verified_at may lie: clocks of app servers drift. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+import { findForLogin, touch } from "./store.js";
+import { type BindingRow, effectiveState } from "./view.js";
 
 export interface LoginInput {
   appId: string;

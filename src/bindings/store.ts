@@ -1,5 +1,5 @@
-import { and, eq, gt, lte, or, sql, type SQL } from "drizzle-orm";
-import { preparedOnce, type Database } from "../db/database.js";
+import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
+import { type Database, preparedOnce } from "../db/database.js";
 import { bindings, events, numbers } from "../db/schema.js";
 import type { BindingRow, BindingStatus, EndReason } from "./view.js";
 
@@ -18,11 +18,6 @@ function prepare(db: Database) {
         ),
       )
       .prepare(),
-    lastReassignedAt: db.orm
-      .select({ lastReassignedAt: numbers.lastReassignedAt })
-      .from(numbers)
-      .where(eq(numbers.phoneHash, sql.placeholder("phoneHash")))
-      .prepare(),
     touch: db.orm
       .update(bindings)
       .set({ lastSeenAt: sql`${sql.placeholder("now")}`, verifiedAt: sql`${sql.placeholder("verifiedAt")}` })
@@ -31,7 +26,7 @@ function prepare(db: Database) {
   };
 }
 
-export function statements(db: Database) {
+function statements(db: Database) {
   return preparedOnce(db, "login", prepare);
 }
 
@@ -39,11 +34,6 @@ export async function findForLogin(db: Database, appId: string, phoneHash: strin
   return (await statements(db).bindingWithNumber.get({ appId, phoneHash, accountRef })) as
     | { binding: BindingRow; lastReassignedAt: number | null }
     | undefined;
-}
-
-export async function lastReassignedAt(db: Database, phoneHash: string): Promise<number | null> {
-  const row = (await statements(db).lastReassignedAt.get({ phoneHash })) as { lastReassignedAt: number | null } | undefined;
-  return row?.lastReassignedAt ?? null;
 }
 
 export async function touch(db: Database, id: string, now: number, verifiedAt: number): Promise<void> {
@@ -54,12 +44,38 @@ export async function findOwned(db: Database, appId: string, id: string): Promis
   return db.orm.select().from(bindings).where(and(eq(bindings.id, id), eq(bindings.appId, appId))).get();
 }
 
+/** The app's bindings in id order, after the cursor's id, with the list route's filters. */
+export async function listOwned(
+  db: Database,
+  appId: string,
+  query: { accountRef?: string; status?: BindingStatus; after?: string; limit: number; now: number; inactivityMs: number },
+): Promise<BindingRow[]> {
+  return db.orm
+    .select()
+    .from(bindings)
+    .where(
+      and(
+        eq(bindings.appId, appId),
+        query.accountRef === undefined ? undefined : eq(bindings.accountRef, query.accountRef),
+        query.status === undefined ? undefined : statusFilter(query.status, query.now, query.inactivityMs),
+        query.after === undefined ? undefined : gt(bindings.id, query.after),
+      ),
+    )
+    .orderBy(asc(bindings.id))
+    .limit(query.limit);
+}
+
+/** Ends one binding if it is active now (a second end changes nothing), with its event. */
+export function endBinding(db: Database, id: string, reason: EndReason, now: number, inactivityMs: number) {
+  return endActiveStatements(db, eq(bindings.id, id), reason, now, inactivityMs);
+}
+
 /** Stored-active and inside the window at `now`: the SQL twin of effectiveState(...).status === "active". */
 export function activeAt(now: number, inactivityMs: number): SQL {
   return and(eq(bindings.status, "active"), gt(bindings.lastSeenAt, now - inactivityMs))!;
 }
 
-export function statusFilter(status: BindingStatus, now: number, inactivityMs: number): SQL {
+function statusFilter(status: BindingStatus, now: number, inactivityMs: number): SQL {
   if (status === "active") return activeAt(now, inactivityMs);
   if (status === "expired") {
     return or(eq(bindings.status, "expired"), and(eq(bindings.status, "active"), lte(bindings.lastSeenAt, now - inactivityMs)))!;
@@ -67,11 +83,6 @@ export function statusFilter(status: BindingStatus, now: number, inactivityMs: n
   return eq(bindings.status, "unbound");
 }
 
-/**
- * Ends bindings that are active at `now` and match `where`, writing one `binding.unbound` event
- * for each. The event insert runs first and the update second, inside one atomic unit, with the
- * same condition: whoever ends a binding first writes its event, nobody writes it twice.
- */
 /**
  * INSERT … SELECT of one app event per binding matching `where`; `data` carries the binding id,
  * account_ref and hint (never a number), plus the end reason when there is one.

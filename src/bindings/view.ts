@@ -37,13 +37,3 @@ export function bindingView(row: BindingRow, now: number, inactivityMs: number) 
     end_reason: state.endReason,
   };
 }
-
-/** Data of an app event about a binding: never a plain number. */
-export function eventData(row: Pick<BindingRow, "id" | "accountRef" | "phoneHint">, reason?: EndReason) {
-  return {
-    binding_id: row.id,
-    account_ref: row.accountRef,
-    phone_number_hint: row.phoneHint,
-    ...(reason ? { reason } : {}),
-  };
-}

@@ -1,6 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import { sql, type SQL } from "drizzle-orm";
-import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { is, type Query, SQL, sql } from "drizzle-orm";
+import type { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
 import type { schema } from "./schema.js";
 
 /** A drizzle database on either driver; every call on it is awaited, whichever it is. */
@@ -9,15 +9,29 @@ export type Orm = BaseSQLiteDatabase<"sync" | "async", unknown, typeof schema>;
 /** A query builder, or raw SQL where the builder cannot say it (INSERT … SELECT … ON CONFLICT). */
 export type Statement = BatchItem<"sqlite"> | SQL;
 
+/** What one statement did, the same on every driver: its rows (for `returning`) and rows changed. */
+export interface StatementResult {
+  rows: Record<string, unknown>[];
+  changes: number;
+}
+
 export interface Database {
   readonly orm: Orm;
-  readonly driver: "better-sqlite3" | "d1";
   /**
    * Runs the statements as one all-or-nothing unit: a D1 `batch`, or a better-sqlite3
    * transaction. D1 has no interactive transactions, so nothing may be read between them:
-   * conditions belong in the SQL. Returns each statement's rows (for `returning` statements).
+   * conditions belong in the SQL.
    */
-  atomic(statements: readonly Statement[]): Promise<unknown[]>;
+  atomic(statements: readonly Statement[]): Promise<StatementResult[]>;
+}
+
+/**
+ * The SQL text and driver-ready parameters of a statement, through drizzle's public `toSQL()`
+ * (or the dialect, for raw SQL): the one place a driver learns what a statement says.
+ */
+export function toQuery(statement: Statement, dialect: SQLiteDialect): Query {
+  if (is(statement, SQL)) return dialect.sqlToQuery(statement);
+  return (statement as unknown as { toSQL(): Query }).toSQL();
 }
 
 /** D1 binds at most 100 parameters per statement. */

@@ -2,13 +2,21 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 import type { PublicJwks } from "../auth/keys.js";
+/** The closed sets of values, declared once: the schema, the zod schemas and the rules use these. */
+export const CLIENT_KINDS = ["app", "carrier", "admin"] as const;
+export const BINDING_STATUSES = ["active", "expired", "unbound"] as const;
+export const END_REASONS = ["APP_UNBOUND", "INACTIVITY", "NUMBER_RECYCLED", "USER_REQUEST"] as const;
+export const NUMBER_STATES = ["active", "suspended", "deactivated"] as const;
+export const CARRIER_EVENT_TYPES = ["suspended", "deactivated", "reassigned", "reactivated", "ported"] as const;
+export const APP_EVENT_TYPES = ["binding.expired", "binding.unbound", "number.deactivated"] as const;
+
 // Times are integer milliseconds since the epoch (UTC): cheap to compare and index, rendered as
 // RFC 3339 at the edge. Phone numbers exist only as `phone_hash` (HMAC-SHA256 under the pepper,
 // base64url) and `phone_hint` (masked), never in plain form.
 
 export const clients = sqliteTable("clients", {
   id: text("id").primaryKey(),
-  kind: text("kind", { enum: ["app", "carrier", "admin"] }).notNull(),
+  kind: text("kind", { enum: CLIENT_KINDS }).notNull(),
   name: text("name").notNull(),
   jwks: text("jwks", { mode: "json" }).notNull().$type<PublicJwks>(),
   numberPrefixes: text("number_prefixes", { mode: "json" }).notNull().$type<string[]>().default(sql`'[]'`),
@@ -45,12 +53,12 @@ export const bindings = sqliteTable(
     phoneHash: text("phone_hash").notNull(),
     phoneHint: text("phone_hint").notNull(),
     accountRef: text("account_ref").notNull(),
-    status: text("status", { enum: ["active", "expired", "unbound"] }).notNull(),
+    status: text("status", { enum: BINDING_STATUSES }).notNull(),
     boundAt: integer("bound_at").notNull(),
     verifiedAt: integer("verified_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
     endedAt: integer("ended_at"),
-    endReason: text("end_reason", { enum: ["APP_UNBOUND", "INACTIVITY", "NUMBER_RECYCLED", "USER_REQUEST"] }),
+    endReason: text("end_reason", { enum: END_REASONS }),
   },
   (t) => [
     uniqueIndex("bindings_identity").on(t.appId, t.phoneHash, t.accountRef),
@@ -64,7 +72,7 @@ export const bindings = sqliteTable(
 /** What the registry knows of a number's life, from carrier events. */
 export const numbers = sqliteTable("numbers", {
   phoneHash: text("phone_hash").primaryKey(),
-  state: text("state", { enum: ["active", "suspended", "deactivated"] }).notNull(),
+  state: text("state", { enum: NUMBER_STATES }).notNull(),
   stateChangedAt: integer("state_changed_at").notNull(),
   lastReassignedAt: integer("last_reassigned_at"),
   /** Set by a port: this carrier is responsible whatever the prefixes say. */
@@ -79,7 +87,7 @@ export const carrierEvents = sqliteTable(
     carrierId: text("carrier_id").notNull(),
     eventId: text("event_id").notNull(),
     phoneHash: text("phone_hash").notNull(),
-    type: text("type", { enum: ["suspended", "deactivated", "reassigned", "reactivated", "ported"] }).notNull(),
+    type: text("type", { enum: CARRIER_EVENT_TYPES }).notNull(),
     occurredAt: integer("occurred_at").notNull(),
     toCarrier: text("to_carrier"),
     recordedAt: integer("recorded_at").notNull(),
@@ -95,7 +103,7 @@ export const events = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     appId: text("app_id").notNull(),
-    type: text("type").notNull(),
+    type: text("type", { enum: APP_EVENT_TYPES }).notNull(),
     occurredAt: integer("occurred_at").notNull(),
     data: text("data", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
   },

@@ -1,9 +1,8 @@
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { lookupMany, MAX_BOUND_PARAMETERS, type Database } from "../db/database.js";
-import { bindings, clients } from "../db/schema.js";
 import type { JwtSigner } from "../auth/jwt-signer.js";
 import type { SigningKey } from "../auth/keys.js";
+import type { Database } from "../db/database.js";
 import type { PhoneNumber } from "../phone.js";
+import { activeBindingsOf } from "./store.js";
 
 export interface AppHolding {
   appId: string;
@@ -18,28 +17,10 @@ export interface NumberCheck {
   apps: AppHolding[];
 }
 
-/**
- * Active bindings of many numbers in one round of set-based queries (chunked for D1's bound
- * parameter limit), grouped per number and per app. Account references are never read.
- */
+/** Active bindings of many numbers, grouped per number and per app, in request order. */
 export async function outstandingBindings(db: Database, phones: readonly PhoneNumber[], now: number, inactivityMs: number): Promise<NumberCheck[]> {
   const byHash = new Map<string, { outstanding: number; apps: Map<string, AppHolding> }>();
-  const hashes = [...new Set(phones.map((phone) => phone.hash))];
-  const rows = await lookupMany<{ phoneHash: string; appId: string; appName: string; boundAt: number; lastSeenAt: number }>(
-    db,
-    "outstanding-bindings",
-    // Two parameters of the statement's own: the status and the activity cutoff.
-    MAX_BOUND_PARAMETERS - 2,
-    (db, keys) =>
-      db.orm
-        .select({ phoneHash: bindings.phoneHash, appId: bindings.appId, appName: clients.name, boundAt: bindings.boundAt, lastSeenAt: bindings.lastSeenAt })
-        .from(bindings)
-        .innerJoin(clients, eq(clients.id, bindings.appId))
-        .where(and(inArray(bindings.phoneHash, keys), eq(bindings.status, "active"), gt(bindings.lastSeenAt, sql.placeholder("cutoff"))))
-        .prepare(),
-    hashes,
-    { cutoff: now - inactivityMs },
-  );
+  const rows = await activeBindingsOf(db, [...new Set(phones.map((phone) => phone.hash))], now - inactivityMs);
   for (const row of rows) {
     const entry = byHash.get(row.phoneHash) ?? { outstanding: 0, apps: new Map() };
     byHash.set(row.phoneHash, entry);

@@ -1,11 +1,10 @@
-import { and, eq, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, lt, type SQL, sql } from "drizzle-orm";
 import { activeAt, bindingEventsInsert, endActiveStatements } from "../bindings/store.js";
-import type { Database, Statement } from "../db/database.js";
-import { bindings, carrierEvents } from "../db/schema.js";
+import type { Database, Statement, StatementResult } from "../db/database.js";
+import { bindings, type CARRIER_EVENT_TYPES, carrierEvents } from "../db/schema.js";
 import type { PhoneNumber } from "../phone.js";
 
-export const EVENT_TYPES = ["suspended", "deactivated", "reassigned", "reactivated", "ported"] as const;
-export type CarrierEventType = (typeof EVENT_TYPES)[number];
+type CarrierEventType = (typeof CARRIER_EVENT_TYPES)[number];
 
 export interface CarrierEvent {
   id: string;
@@ -76,6 +75,6 @@ export function eventStatements(db: Database, carrierId: string, event: CarrierE
 }
 
 /** Whether the first statement's insert happened: a returning row means recorded. */
-export function wasRecorded(result: unknown): boolean {
-  return Array.isArray(result) && result.length === 1;
+export function wasRecorded(result: StatementResult | undefined): boolean {
+  return result?.changes === 1;
 }

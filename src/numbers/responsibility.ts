@@ -1,40 +1,16 @@
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Client } from "../auth/clients.js";
-import { lookupMany, MAX_BOUND_PARAMETERS, preparedOnce, type Database } from "../db/database.js";
-import { clients, numbers } from "../db/schema.js";
+import type { Database } from "../db/database.js";
+import { Problem } from "../http/problems.js";
 import type { PhoneNumber } from "../phone.js";
-
-/** Every enabled carrier and its prefixes: read on each carrier request, so prepared once. */
-function enabledCarriers(db: Database) {
-  return preparedOnce(db, "enabled-carriers", (db) =>
-    db.orm
-      .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
-      .from(clients)
-      .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)))
-      .prepare(),
-  );
-}
+import { enabledCarriers, portedCarriers } from "./store.js";
 
 /**
  * Which carrier answers for each number: the one it was ported to, else the enabled carrier
  * whose prefix is the longest match (a sub-allocated block beats the block around it).
  */
 export async function responsibleCarriers(db: Database, phones: readonly PhoneNumber[]): Promise<(string | undefined)[]> {
-  const carriers = (await enabledCarriers(db).all()) as { id: string; numberPrefixes: string[] }[];
-  const hashes = [...new Set(phones.map((phone) => phone.hash))];
-  const ported = await lookupMany<{ phoneHash: string; carrierId: string }>(
-    db,
-    "ported-numbers",
-    MAX_BOUND_PARAMETERS,
-    (db, keys) =>
-      db.orm
-        .select({ phoneHash: numbers.phoneHash, carrierId: numbers.carrierId })
-        .from(numbers)
-        .where(and(inArray(numbers.phoneHash, keys), isNotNull(numbers.carrierId)))
-        .prepare(),
-    hashes,
-  );
-  const portedTo = new Map(ported.map((row) => [row.phoneHash, row.carrierId]));
+  const carriers = await enabledCarriers(db);
+  const portedTo = await portedCarriers(db, [...new Set(phones.map((phone) => phone.hash))]);
   return phones.map((phone) => {
     const ported = portedTo.get(phone.hash);
     if (ported !== undefined) return ported;
@@ -56,4 +32,29 @@ export async function numbersOutsideResponsibility(
 ): Promise<number[]> {
   const responsible = await responsibleCarriers(db, phones);
   return responsible.flatMap((carrierId, index) => (carrierId === carrier.id ? [] : [index]));
+}
+
+/** 403 NUMBER_NOT_IN_RANGE naming every number the carrier may not act on; `exempt` ones are not checked. */
+export async function assertResponsible(
+  db: Database,
+  carrierId: string,
+  phones: readonly PhoneNumber[],
+  pointer: (index: number) => string,
+  exempt: (index: number) => boolean = () => false,
+): Promise<void> {
+  const checked = phones.flatMap((phone, index) => (exempt(index) ? [] : [{ phone, index }]));
+  const outside = (
+    await numbersOutsideResponsibility(
+      db,
+      { id: carrierId },
+      checked.map((entry) => entry.phone),
+    )
+  ).map((position) => checked[position]!.index);
+  if (outside.length > 0) {
+    throw new Problem(
+      "NUMBER_NOT_IN_RANGE",
+      `${outside.length} number(s) are not this carrier's responsibility; nothing was done`,
+      outside.map((index) => ({ pointer: pointer(index), detail: "not in this carrier's ranges, or ported away" })),
+    );
+  }
 }

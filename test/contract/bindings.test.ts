@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { bindings, numbers } from "../../src/db/schema.js";
-import { sweepUntilDone } from "../../src/bindings/sweeper.js";
+import { sweep } from "../../src/bindings/sweep.js";
 import { hashPhone } from "../../src/phone.js";
 import { createHarness, DAY, MINUTE, type Harness, type TestClient } from "../support/harness.js";
 
@@ -248,9 +248,9 @@ describe("inactivity", () => {
     const fresh = await put(h, app, { phone_number: "+8613812345678", account_ref: "recent" });
     h.advance(46 * DAY);
     const deps = { db: h.db, clock: h.now, inactivityMs: h.config.inactivityMs };
-    const [first, second] = await Promise.all([sweepUntilDone(deps, { batchSize: 3 }), sweepUntilDone(deps, { batchSize: 3 })]);
+    const [first, second] = await Promise.all([sweep(deps), sweep(deps)]);
     expect(first + second).toBe(7);
-    expect(await sweepUntilDone(deps)).toBe(0);
+    expect(await sweep(deps)).toBe(0);
     const row = await storedRow(h, ids[0]!);
     expect(row).toMatchObject({ status: "expired", endReason: "INACTIVITY", endedAt: Date.UTC(2026, 0, 15) + 90 * DAY });
     expect((await storedRow(h, fresh.json.id))!.status).toBe("active");

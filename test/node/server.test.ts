@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSigningJwk } from "../../src/auth/keys.js";
 import { parseEnvironment, resolveConfig } from "../../src/config.js";
-import { startNodeServer, type NodeServer } from "../../src/node.js";
+import { type NodeServer, startNodeServer } from "../../src/runtime/node/server.js";
 
 // The Node entry over real HTTP: what @hono/node-server does with bodies and headers.
 let server: NodeServer;
@@ -91,7 +91,7 @@ describe("the Node server's sweeper thread", () => {
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { openSqlite } = await import("../../src/db/sqlite.js");
+    const { openSqlite } = await import("../../src/db/better-sqlite3.js");
     const dbPath = join(mkdtempSync(join(tmpdir(), "numbind-sweeper-")), "numbind.sqlite");
     const env = {
       NODE_ENV: "production",

@@ -1,6 +1,6 @@
-import { migrateSqlite, openSqlite } from "../../src/db/sqlite.js";
+import { migrateSqlite, openSqlite } from "../../src/db/better-sqlite3.js";
 import type { Database } from "../../src/db/database.js";
-import { nodeJwtSigner } from "../../src/node-jwt-signer.js";
+import { nodeJwtSigner } from "../../src/runtime/node/signer.js";
 
 export const runtimeName = "node";
 

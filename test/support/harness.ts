@@ -1,11 +1,12 @@
-import { SignJWT, importJWK, type JWK } from "jose";
+import type { JWK } from "jose";
 import { freshDatabase, runtimeName, runtimeSigner } from "#test-db";
 import { createApp } from "../../src/app.js";
-import { createClient } from "../../src/admin/clients.js";
+import { createClient } from "../../src/auth/clients.js";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
 import type { ClientKind } from "../../src/auth/scopes.js";
+import { CLIENT_ASSERTION_TYPE, signClientAssertion, signWithJwk } from "../../src/client/assertion.js";
 import type { Database } from "../../src/db/database.js";
-import type { AppConfig } from "../../src/env.js";
+import type { AppConfig } from "../../src/http/context.js";
 
 export { runtimeName };
 
@@ -35,11 +36,7 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export async function signJwt(privateJwk: JWK, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-  const alg = (header.alg as string | undefined) ?? (privateJwk.kty === "EC" ? "ES256" : "EdDSA");
-  const key = await importJWK(privateJwk, alg === "Ed25519" ? "EdDSA" : alg);
-  return new SignJWT(claims).setProtectedHeader({ alg, kid: privateJwk.kid, ...header }).sign(key);
-}
+export const signJwt = signWithJwk;
 
 export async function createHarness(options: { inactivity?: number; config?: Partial<AppConfig> } = {}) {
   const db: Database = await freshDatabase();
@@ -94,19 +91,13 @@ export async function createHarness(options: { inactivity?: number; config?: Par
       privateJwk = await generateSigningJwk();
     }
     const created = await createClient(db, clock, { kind, name, jwks: { keys: [publicJwk(privateJwk)] }, numberPrefixes: extra.prefixes });
-    const assertion = (overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => {
-      const iat = Math.floor(now / 1000);
-      return signJwt(
-        privateJwk,
-        { iss: created.id, sub: created.id, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID(), ...overrides },
-        header,
-      );
-    };
+    const assertion = (overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
+      signClientAssertion({ clientId: created.id, privateJwk, audience: ISSUER, now, claims: overrides, header });
     let cached: { token: string; until: number } | undefined;
     const token = async (scope?: string) => {
       const response = await tokenRequest({
         grant_type: "client_credentials",
-        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion_type: CLIENT_ASSERTION_TYPE,
         client_assertion: await assertion(),
         ...(scope ? { scope } : {}),
       });

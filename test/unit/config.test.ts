@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateSigningJwk } from "../../src/auth/keys.js";
-import { ConfigError, parseEnvironment, resolveConfig } from "../../src/config.js";
-import { parseDuration } from "../../src/duration.js";
-import { loadNodeConfig } from "../../src/node.js";
+import { ConfigError, parseDuration, parseEnvironment, resolveConfig } from "../../src/config.js";
+import { loadNodeConfig } from "../../src/runtime/node/setup.js";
 
 describe("configuration", () => {
   it("applies the documented defaults", async () => {

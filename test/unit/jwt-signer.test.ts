@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { joseJwtSigner } from "../../src/auth/jwt-signer.js";
 import { generateSigningJwk, importSigningKeys } from "../../src/auth/keys.js";
-import { nodeJwtSigner } from "../../src/node-jwt-signer.js";
+import { nodeJwtSigner } from "../../src/runtime/node/signer.js";
 
 describe("the Node JWT signer", () => {
   it("makes byte for byte the token jose makes (Ed25519 is deterministic), and jose verifies it", async () => {

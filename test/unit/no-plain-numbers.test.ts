@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { createClient } from "../../src/admin/clients.js";
+import { createClient } from "../../src/auth/clients.js";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
-import { migrateSqlite, openSqlite } from "../../src/db/sqlite.js";
-import { sweepUntilDone } from "../../src/bindings/sweeper.js";
+import { migrateSqlite, openSqlite } from "../../src/db/better-sqlite3.js";
+import { sweep } from "../../src/bindings/sweep.js";
 import { signJwt } from "../support/harness.js";
 
 const ISSUER = "https://numbind.test";
@@ -44,7 +44,7 @@ describe("the database file", () => {
     const mine = (await (await call(person, "GET", "/v1/me/bindings")).json()) as { items: { id: string }[] };
     expect((await call(person, "DELETE", `/v1/me/bindings/${mine.items[0]!.id}`)).status).toBe(204);
     now += 91 * 86_400_000;
-    await sweepUntilDone({ db, clock, inactivityMs: config.inactivityMs });
+    await sweep({ db, clock, inactivityMs: config.inactivityMs });
     db.close();
     for (const file of readdirSync(dir)) {
       const bytes = readFileSync(join(dir, file)).toString("latin1");

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { migrateSqlite, openSqlite } from "../../src/db/sqlite.js";
+import { migrateSqlite, openSqlite } from "../../src/db/better-sqlite3.js";
 import { clients } from "../../src/db/schema.js";
 
 describe("the SQLite driver's reuse of compiled statements", () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { generateSigningJwk, parsePrivateJwks, type PrivateJwks } from "./auth/keys.js";
+import { generateSigningJwk, parsePrivateJwks, type PrivateJwks } from "../../auth/keys.js";
 
 function readOrCreate(path: string, create: () => string): string {
   if (existsSync(path)) return readFileSync(path, "utf8").trim();

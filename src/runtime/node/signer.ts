@@ -1,5 +1,5 @@
 import { KeyObject, sign, type webcrypto } from "node:crypto";
-import type { JwtSigner } from "./auth/jwt-signer.js";
+import type { JwtSigner } from "../../auth/jwt-signer.js";
 
 const keyObjects = new WeakMap<object, KeyObject>();
 
@@ -10,8 +10,8 @@ function base64url(text: string): string {
 /**
  * The Node signer: the same compact JWS (RFC 7515 §7.1, EdDSA per RFC 8037) as the jose signer,
  * made with node:crypto. On Node 20 jose base64url-encodes through `btoa` (Node 20 lacks
- * `Uint8Array.prototype.toBase64`), which made a 1000-number check receipt cost 5.4 ms to sign;
- * Buffer encodes natively and the same receipt signs in 0.7 ms. Tokens it makes are verified by
+ * `Uint8Array.prototype.toBase64`), which made large receipts slow to sign (bench/README.md);
+ * Buffer encodes natively. Tokens it makes are verified by
  * jose wherever they are read, and the Node contract tests run through it.
  */
 export const nodeJwtSigner: JwtSigner = async (key, typ, claims) => {

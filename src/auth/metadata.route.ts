@@ -1,12 +1,9 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../env.js";
-import { ALL_SCOPES } from "./scopes.js";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/context.js";
+import { defineRoute, json } from "../http/openapi.js";
 import { CLIENT_ALGORITHMS } from "./keys.js";
-import { CLIENT_CREDENTIALS, JWT_BEARER_GRANT } from "./token-route.js";
-
-const Jwks = z
-  .object({ keys: z.array(z.record(z.string(), z.unknown())) })
-  .openapi("Jwks", { description: "The registry's public signing keys; the first signs, all verify." });
+import { ALL_SCOPES } from "./scopes.js";
+import { CLIENT_CREDENTIALS, JWT_BEARER_GRANT, TOKEN_PATH } from "./token.route.js";
 
 const ServerMetadata = z
   .object({
@@ -21,33 +18,21 @@ const ServerMetadata = z
   })
   .openapi("AuthorizationServerMetadata");
 
-const jwksRoute = createRoute({
-  method: "get",
-  path: "/.well-known/jwks.json",
-  tags: ["Authentication"],
-  summary: "The registry's public keys",
-  responses: { 200: { description: "JWKS (RFC 7517).", content: { "application/json": { schema: Jwks } } } },
-});
-
-const metadataRoute = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/.well-known/oauth-authorization-server",
   tags: ["Authentication"],
   summary: "Authorization server metadata (RFC 8414)",
-  responses: { 200: { description: "Metadata for OAuth client libraries.", content: { "application/json": { schema: ServerMetadata } } } },
+  responses: { 200: { description: "Metadata for OAuth client libraries.", content: json(ServerMetadata) } },
 });
 
 export function registerMetadata(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(jwksRoute, (c) => {
-    c.header("Cache-Control", "public, max-age=300");
-    return c.json({ keys: c.var.runtime.keys.map((key) => key.publicJwk) }, 200);
-  });
-  app.openapi(metadataRoute, (c) => {
+  app.openapi(route, (c) => {
     const { issuer } = c.var.runtime.config;
     return c.json(
       {
         issuer,
-        token_endpoint: `${issuer}/oauth/token`,
+        token_endpoint: `${issuer}${TOKEN_PATH}`,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
         grant_types_supported: [CLIENT_CREDENTIALS, JWT_BEARER_GRANT],
         token_endpoint_auth_methods_supported: ["private_key_jwt"],

@@ -1,7 +1,7 @@
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import { sweepUntilDone } from "./bindings/sweeper.js";
-import { systemClock } from "./clock.js";
-import { openSqlite } from "./db/sqlite.js";
+import { sweep } from "../../bindings/sweep.js";
+import { systemClock } from "../../clock.js";
+import { openSqlite } from "../../db/better-sqlite3.js";
 
 export interface SweeperThreadOptions {
   dbPath: string;
@@ -9,18 +9,13 @@ export interface SweeperThreadOptions {
   sweepIntervalMs: number;
 }
 
-/** Rows per sweep transaction on a server: what a request writing at the same time may wait for. */
-export const SERVER_SWEEP_BATCH = 1_000;
 const CHECKPOINT_INTERVAL_MS = 1_000;
 const STOP_GRACE_MS = 5_000;
 
 /**
  * Runs the sweeper, and the WAL checkpoints, on a worker thread with its own connection.
  * better-sqlite3 is synchronous: on the server's thread a sweep batch held every request for its
- * whole length, and an automatic checkpoint for its fsync. Measured with `npm run bench`:
- * - login p99 while 150k bindings are swept: 77 ms (5000-row batches on the server's thread),
- *   34 ms (1000-row batches), 22–32 ms on this thread, against 3–6 ms without a sweep;
- * - first-time binds, whose commits no longer checkpoint: p99 21 → 10 ms, 1751 → 2165 req/s.
+ * whole length, and an automatic checkpoint for its fsync (bench/README.md has the figures).
  * The server's own connection leaves checkpoints to this thread. A thread that dies is started
  * again after one interval.
  */
@@ -28,7 +23,7 @@ export function startSweeperThread(options: SweeperThreadOptions): { stop(): Pro
   let stopping = false;
   let running: Worker | undefined;
   const start = (): void => {
-    const worker = new Worker(new URL("./node-sweeper-thread.mjs", import.meta.url), { workerData: options });
+    const worker = new Worker(new URL("./sweeper-thread.mjs", import.meta.url), { workerData: options });
     // The HTTP server is what keeps the process alive; the sweeper follows it.
     worker.unref();
     worker.on("error", (error) => console.error("sweeper thread failed", error));
@@ -70,10 +65,9 @@ export async function runSweeperThread(): Promise<void> {
   while (!stopping) {
     const started = performance.now();
     let announced = false;
-    const swept = await sweepUntilDone(
+    const swept = await sweep(
       { db, clock: systemClock, inactivityMs },
       {
-        batchSize: SERVER_SWEEP_BATCH,
         stopped: () => stopping,
         onBatch: (count) => {
           if (count > 0 && !announced) console.log("sweeping bindings past the inactivity window ...");

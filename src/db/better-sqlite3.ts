@@ -1,9 +1,8 @@
 import BetterSqlite3 from "better-sqlite3";
-import { is, SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import type { Database, Orm, Statement } from "./database.js";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { type Database, type Orm, type Statement, type StatementResult, toQuery } from "./database.js";
 import { schema } from "./schema.js";
 
 export interface SqliteDatabase extends Database {
@@ -52,22 +51,21 @@ export function openSqlite(path: string): SqliteDatabase {
   reusePreparedStatements(client);
   const orm = drizzle({ client, schema });
   const dialect = new SQLiteSyncDialect();
-  // drizzle's sync driver exposes a synchronous result only through the prepared query; the
-  // builder's own execute() is async and would let an error escape the transaction.
-  type Executable = { _prepare(): { execute(): { sync(): unknown } } };
   return {
     orm: orm as unknown as Orm,
-    driver: "better-sqlite3",
     client,
-    async atomic(statements: readonly Statement[]) {
+    async atomic(statements: readonly Statement[]): Promise<StatementResult[]> {
       // better-sqlite3 is synchronous: the whole transaction runs without yielding, as D1's batch does.
       return client.transaction(() =>
-        statements.map((statement) => {
-          if (is(statement, SQL)) {
-            const query = dialect.sqlToQuery(statement);
-            return client.prepare(query.sql).run(...(query.params as unknown[]));
+        statements.map((statement): StatementResult => {
+          const query = toQuery(statement, dialect);
+          const prepared = client.prepare(query.sql);
+          if (prepared.reader) {
+            // A statement with RETURNING: each row it returns is a row it changed.
+            const rows = prepared.all(...query.params) as Record<string, unknown>[];
+            return { rows, changes: rows.length };
           }
-          return (statement as unknown as Executable)._prepare().execute().sync();
+          return { rows: [], changes: prepared.run(...query.params).changes };
         }),
       )();
     },

@@ -1,18 +1,21 @@
-import type { Context } from "hono";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
-import type { AppEnv } from "../env.js";
-import { parsePhoneInput, type PhoneNumber } from "../phone.js";
+import type { Context } from "hono";
+import type { AppEnv } from "../http/context.js";
+import type { Problem } from "../http/problems.js";
 import { numbersOutsideResponsibility } from "../numbers/responsibility.js";
-import { AssertionRejected, verifyClientAssertion } from "./assertion.js";
+import { type PhoneNumber, parsePhoneInput } from "../phone.js";
 import type { Principal } from "./access-token.js";
+import { AssertionRejected, verifyClientAssertion } from "./assertion.js";
 import { grantScopes } from "./scopes.js";
 
 export const CLIENT_CREDENTIALS = "client_credentials";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 export const JWT_BEARER_CLIENT_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-type OAuthErrorCode = "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
+export const TOKEN_PATH = "/oauth/token";
+
+type OAuthErrorCode = "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope" | "server_error";
 
 /** RFC 6749 §5.2 errors: this endpoint speaks OAuth, not problem+json. */
 class OAuthError extends Error {
@@ -113,7 +116,7 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
 export function registerToken(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath({
     method: "post",
-    path: "/oauth/token",
+    path: TOKEN_PATH,
     tags: ["Authentication"],
     summary: "Get an access token",
     description:
@@ -124,10 +127,12 @@ export function registerToken(app: OpenAPIHono<AppEnv>): void {
       200: { description: "An access token (RFC 9068 JWT).", content: { "application/json": { schema: TokenResponse } } },
       400: { description: "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope.", content: { "application/json": { schema: OAuthErrorBody } } },
       401: { description: "invalid_client.", content: { "application/json": { schema: OAuthErrorBody } } },
+      413: { description: "invalid_request: the form is too large.", content: { "application/json": { schema: OAuthErrorBody } } },
+      500: { description: "server_error.", content: { "application/json": { schema: OAuthErrorBody } } },
     },
   });
 
-  app.post("/oauth/token", async (c) => {
+  app.post(TOKEN_PATH, async (c) => {
     c.header("Cache-Control", "no-store");
     try {
       if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header("content-type") ?? "")) {
@@ -147,4 +152,14 @@ export function registerToken(app: OpenAPIHono<AppEnv>): void {
       return c.json({ error: error.error, error_description: error.message }, error.error === "invalid_client" ? 401 : 400);
     }
   });
+}
+
+/**
+ * The token endpoint speaks RFC 6749 §5.2 for every failure, also those raised before or around
+ * its handler (the body limit, a crash): the status stays, the body is an OAuth error.
+ */
+export function renderTokenEndpointProblem(c: Context<AppEnv>, problem: Problem): Response {
+  c.header("Cache-Control", "no-store");
+  const error: OAuthErrorCode = problem.status >= 500 ? "server_error" : "invalid_request";
+  return c.json({ error, error_description: problem.message }, problem.status as 400);
 }

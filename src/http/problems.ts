@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "./context.js";
 
 /**
  * The closed table of error codes. Runtime errors and the documented error responses are both
@@ -27,6 +29,11 @@ export interface FieldError {
   detail: string;
 }
 
+/**
+ * The one error type: every module throws a Problem (or a subclass naming its origin), and
+ * `onError` renders it. A module's own failure (an invalid token, a bad key) is a subclass with
+ * its code fixed, so nothing between the throw and the response has to translate it.
+ */
 export class Problem extends Error {
   readonly code: ProblemCode;
   readonly status: number;
@@ -34,7 +41,7 @@ export class Problem extends Error {
 
   constructor(code: ProblemCode, detail: string, errors?: FieldError[]) {
     super(detail);
-    this.name = "Problem";
+    this.name = new.target.name;
     this.code = code;
     this.status = PROBLEM_CODES[code].status;
     this.errors = errors;
@@ -60,7 +67,7 @@ export const ProblemSchema = z
   })
   .openapi("Problem", { description: "RFC 9457 problem details." });
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `https://numbind.dev/problems/${code.toLowerCase().replaceAll("_", "-")}`;
 }
 
@@ -76,15 +83,27 @@ export function problemBody(problem: Problem, requestId: string) {
   };
 }
 
+/** The one renderer: every error outside /oauth/token leaves through here. */
+export function renderProblem(c: Context<AppEnv>, problem: Problem): Response {
+  const headers: Record<string, string> = { "Content-Type": "application/problem+json" };
+  if (problem.code === "UNAUTHENTICATED") {
+    headers["WWW-Authenticate"] = c.req.header("authorization")
+      ? `Bearer error="invalid_token", error_description="${problem.message.replaceAll('"', "'")}"`
+      : "Bearer";
+  }
+  const requestId = c.get("requestId") ?? "unknown";
+  return c.body(JSON.stringify(problemBody(problem, requestId)), problem.status as 400, headers);
+}
+
 /** OpenAPI `responses` entries for the given codes, grouped by status, from the table above. */
-export function problemResponses(...codes: ProblemCode[]) {
+export function problemResponses(codes: Iterable<ProblemCode>) {
   const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of codes) {
+  for (const code of new Set(codes)) {
     const status = PROBLEM_CODES[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const responses: Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> = {};
-  for (const [status, group] of byStatus) {
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[status] = {
       description: group.map((code) => `\`${code}\`: ${PROBLEM_CODES[code].title}.`).join(" "),
       content: { "application/problem+json": { schema: ProblemSchema } },

@@ -1,14 +1,15 @@
-import type { AccessTokens, Principal } from "./auth/access-token.js";
-import type { ClientStatusCache } from "./auth/clients.js";
-import type { JwtSigner } from "./auth/jwt-signer.js";
-import type { SigningKey } from "./auth/keys.js";
-import type { Clock } from "./clock.js";
-import type { Config } from "./config.js";
-import type { Database } from "./db/database.js";
+import type { AccessTokens, Principal } from "../auth/access-token.js";
+import type { ClientStatusCache } from "../auth/clients.js";
+import type { JwtSigner } from "../auth/jwt-signer.js";
+import type { SigningKey } from "../auth/keys.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
 
 /** The part of Config the HTTP app reads; entries parse the rest. */
 export type AppConfig = Pick<Config, "issuer" | "pepper" | "signingKeys" | "inactivityMs" | "defaultRegion">;
 
+/** What an entry hands createApp: everything with I/O or time comes in from outside. */
 export interface Deps {
   db: Database;
   config: AppConfig;
@@ -30,6 +31,7 @@ export interface Runtime {
   clientStatus: ClientStatusCache;
 }
 
+/** The Hono context's variables: what every handler reads from `c.var`. */
 export interface AppEnv {
   Variables: {
     runtime: Runtime;

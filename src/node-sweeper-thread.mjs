@@ -1,7 +1,0 @@
-// The sweeper thread's entry (see node-sweeper.ts): like bin/numbind.mjs, it registers tsx so
-// the TypeScript loads however the server was started.
-import { register } from "tsx/esm/api";
-
-register();
-const { runSweeperThread } = await import("./node-sweeper.ts");
-await runSweeperThread();

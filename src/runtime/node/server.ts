@@ -1,0 +1,69 @@
+import { type ServerType, serve } from "@hono/node-server";
+import { createApp } from "../../app.js";
+import { sweep } from "../../bindings/sweep.js";
+import { type Clock, systemClock } from "../../clock.js";
+import type { Config } from "../../config.js";
+import type { SqliteDatabase } from "../../db/better-sqlite3.js";
+import { openNodeDatabase } from "./setup.js";
+import { nodeJwtSigner } from "./signer.js";
+import { startSweeperThread } from "./sweeper-thread.js";
+
+/**
+ * A database file is swept on its own thread (sweeper-thread.ts), which also takes over the WAL
+ * checkpoints, so neither holds up requests. An in-memory database cannot be shared with a
+ * thread: it is swept in place, with requests served between batches.
+ */
+function startSweeper(db: SqliteDatabase, config: Config, clock: Clock): { stop(): Promise<void> } {
+  if (config.dbPath !== ":memory:") {
+    db.client.pragma("wal_autocheckpoint = 0");
+    return startSweeperThread({ dbPath: config.dbPath, inactivityMs: config.inactivityMs, sweepIntervalMs: config.sweepIntervalMs });
+  }
+  let sweeping: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    sweeping = sweep({ db, clock, inactivityMs: config.inactivityMs })
+      .catch((error: unknown) => console.error("sweep failed", error))
+      .finally(() => (busy = false));
+  }, config.sweepIntervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}
+
+export interface NodeServer {
+  server: ServerType;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startNodeServer(config: Config, options: { hostname?: string } = {}): Promise<NodeServer> {
+  const clock = systemClock;
+  const db = await openNodeDatabase(config, clock);
+  const app = createApp({ db, config, clock, signer: nodeJwtSigner });
+  const sweeper = startSweeper(db, config, clock);
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: config.port, hostname }, () => resolve(started));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          void sweeper.stop().then(() => {
+            db.close();
+            resolve();
+          });
+        });
+      }),
+  };
+}

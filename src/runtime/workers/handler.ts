@@ -1,0 +1,80 @@
+import { createApp, type App } from "../../app.js";
+import { bootstrapAdmin } from "../../auth/clients.js";
+import { sweep } from "../../bindings/sweep.js";
+import { systemClock } from "../../clock.js";
+import { type Config, ConfigError, parseEnvironment, resolveConfig } from "../../config.js";
+import { openD1 } from "../../db/d1.js";
+import type { Database } from "../../db/database.js";
+import { Problem, problemBody } from "../../http/problems.js";
+
+export interface WorkerEnv {
+  DB: D1Database;
+  [variable: string]: unknown;
+}
+
+/** A scheduled run stays bounded; the next trigger goes on where it stopped. */
+const SWEEP_MAX_BATCHES = 25;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface Isolate {
+  env: WorkerEnv;
+  config: Config;
+  db: Database;
+  app: App;
+  /** Settles once the bootstrap admin is in place; forgotten when it fails, so the next request retries. */
+  ready: Promise<void> | undefined;
+}
+
+let isolate: Isolate | undefined;
+
+/** Config from vars and secrets, parsed once per isolate; never a default secret on Workers. */
+function isolateFor(env: WorkerEnv): Isolate {
+  if (isolate?.env === env) return isolate;
+  const config = resolveConfig(parseEnvironment(env));
+  const db = openD1(env.DB);
+  isolate = { env, config, db, app: createApp({ db, config, clock: systemClock }), ready: undefined };
+  return isolate;
+}
+
+function bootstrapped(current: Isolate): Promise<void> {
+  const jwks = current.config.bootstrapAdminJwks;
+  if (jwks === undefined) return Promise.resolve();
+  current.ready ??= bootstrapAdmin(current.db, systemClock, jwks).then(
+    () => undefined,
+    (error: unknown) => {
+      current.ready = undefined;
+      throw error;
+    },
+  );
+  return current.ready;
+}
+
+/** A failure before the app is built, rendered like every other problem, X-Request-Id included. */
+function problemResponse(request: Request, problem: Problem): Response {
+  const sent = request.headers.get("x-request-id");
+  const requestId = sent && SANE_REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
+  return new Response(JSON.stringify(problemBody(problem, requestId)), {
+    status: problem.status,
+    headers: { "Content-Type": "application/problem+json", "X-Request-Id": requestId },
+  });
+}
+
+export async function handleFetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+  let current: Isolate;
+  try {
+    current = isolateFor(env);
+    await bootstrapped(current);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof Problem) {
+      return problemResponse(request, new Problem("INTERNAL", `the deployment is misconfigured: ${error.message}`));
+    }
+    console.error("worker start-up failed", error);
+    return problemResponse(request, new Problem("INTERNAL", "the service could not start; it retries on the next request"));
+  }
+  return current.app.fetch(request, env, ctx);
+}
+
+export function handleScheduled(env: WorkerEnv, ctx: ExecutionContext): void {
+  const { db, config } = isolateFor(env);
+  ctx.waitUntil(sweep({ db, clock: systemClock, inactivityMs: config.inactivityMs }, { maxBatches: SWEEP_MAX_BATCHES }).then(() => undefined));
+}
