@@ -2,7 +2,7 @@
 // Seeds a production-mode server with N bindings, drives it with autocannon from this (separate)
 // process, and reports every scenario as a ratio to a bare endpoint served by the same server in
 // the same run, so the figures hold on a noisy shared machine.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -10,12 +10,12 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import type { JWK } from "jose";
 import { createClient } from "../src/auth/clients.js";
-import { CLIENT_ASSERTION_TYPE, signClientAssertion } from "../src/client/assertion.js";
 import { generateSigningJwk, publicJwk } from "../src/auth/keys.js";
+import { CLIENT_ASSERTION_TYPE, signClientAssertion } from "../src/client/assertion.js";
 import { systemClock } from "../src/clock.js";
 import { parseEnvironment, resolveConfig } from "../src/config.js";
-import { hashPhone, maskPhone } from "../src/phone.js";
 import { newId } from "../src/ids.js";
+import { hashPhone, maskPhone } from "../src/phone.js";
 import { openNodeDatabase } from "../src/runtime/node/setup.js";
 
 const { values } = parseArgs({
@@ -60,8 +60,17 @@ async function main() {
   const db = await openNodeDatabase(config);
   const appKey = await generateSigningJwk();
   const carrierKey = await generateSigningJwk();
-  const app = await createClient(db, systemClock, { kind: "app", name: "Bench Bank", jwks: { keys: [publicJwk(appKey)] } });
-  const carrier = await createClient(db, systemClock, { kind: "carrier", name: "Bench Carrier", jwks: { keys: [publicJwk(carrierKey)] }, numberPrefixes: ["+86139"] });
+  const app = await createClient(db, systemClock, {
+    kind: "app",
+    name: "Bench Bank",
+    jwks: { keys: [publicJwk(appKey)] },
+  });
+  const carrier = await createClient(db, systemClock, {
+    kind: "carrier",
+    name: "Bench Carrier",
+    jwks: { keys: [publicJwk(carrierKey)] },
+    numberPrefixes: ["+86139"],
+  });
   // The fast bulk path: one prepared statement, large transactions, no HTTP.
   const insert = db.client.prepare(
     "insert into bindings (id, app_id, phone_hash, phone_hint, account_ref, status, bound_at, verified_at, last_seen_at) values (?, ?, ?, ?, ?, 'active', ?, ?, ?)",
@@ -70,7 +79,16 @@ async function main() {
   const seed = db.client.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const e164 = number(i);
-      insert.run(newId("bnd"), app.id, hashPhone(config.pepper, e164), maskPhone(e164), `acct-${i}`, now - DAY, now - DAY, now - 2 * 60 * 60_000);
+      insert.run(
+        newId("bnd"),
+        app.id,
+        hashPhone(config.pepper, e164),
+        maskPhone(e164),
+        `acct-${i}`,
+        now - DAY,
+        now - DAY,
+        now - 2 * 60 * 60_000,
+      );
     }
   });
   for (let from = 0; from < N; from += 50_000) seed(from, Math.min(N, from + 50_000));
@@ -82,7 +100,10 @@ async function main() {
   try {
     const appToken = await machineToken(app.id, appKey);
     const carrierToken = await machineToken(carrier.id, carrierKey);
-    const personToken = await token({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion: await assertion(carrier.id, carrierKey, `tel:${number(7)}`) });
+    const personToken = await token({
+      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      assertion: await assertion(carrier.id, carrierKey, `tel:${number(7)}`),
+    });
     const json = (auth: string) => ({ "content-type": "application/json", authorization: `Bearer ${auth}` });
     const random = () => Math.floor(Math.random() * N);
     let firstTime = 0;
@@ -143,7 +164,12 @@ async function main() {
       body: () => ({ phone_number: number(random()), since: "2026-01-01T00:00:00Z" }),
       expect: 200,
     });
-    await run("GET /v1/me/bindings", { method: "GET", path: "/v1/me/bindings", headers: { authorization: `Bearer ${personToken}` }, expect: 200 });
+    await run("GET /v1/me/bindings", {
+      method: "GET",
+      path: "/v1/me/bindings",
+      headers: { authorization: `Bearer ${personToken}` },
+      expect: 200,
+    });
 
     // The sweeper, as a Node deployment runs it: on the server's sweeper thread, on its timer.
     // Half of the seeded bindings are aged past the window and the server restarted with a sweep
@@ -156,7 +182,9 @@ async function main() {
       await stopServer(server);
       const aged = await openNodeDatabase(config);
       const agedRows = aged.client
-        .prepare("update bindings set last_seen_at = ? where account_ref like 'acct-%' and cast(substr(account_ref, 6) as integer) % 2 = 1")
+        .prepare(
+          "update bindings set last_seen_at = ? where account_ref like 'acct-%' and cast(substr(account_ref, 6) as integer) % 2 = 1",
+        )
         .run(Date.now() - 91 * DAY).changes;
       aged.close();
       server = await startServer({ ...env, NUMBIND_SWEEP_INTERVAL: `PT${SWEEP_DELAY_SECONDS}S` });
@@ -174,9 +202,24 @@ async function main() {
       process.stdout.write("  login refresh during sweep ... ");
       const during = await measureWhile(unaged, CONNECTIONS, done);
       const [, swept, elapsedMs] = (await done).map(Number);
-      console.log(`${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms over ${during.seconds.toFixed(1)} s${during.unexpected ? `, ${during.unexpected} UNEXPECTED` : ""}`);
-      rows.push({ name: "login refresh during sweep", rps: during.requests / during.seconds, p50: during.p50, p99: during.p99, unexpected: during.unexpected });
-      sweep = { agedRows, swept: swept!, elapsedMs: elapsedMs!, sweepRate: swept! / (elapsedMs! / 1000), refreshP99: refresh.p99, duringP99: during.p99 };
+      console.log(
+        `${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms over ${during.seconds.toFixed(1)} s${during.unexpected ? `, ${during.unexpected} UNEXPECTED` : ""}`,
+      );
+      rows.push({
+        name: "login refresh during sweep",
+        rps: during.requests / during.seconds,
+        p50: during.p50,
+        p99: during.p99,
+        unexpected: during.unexpected,
+      });
+      sweep = {
+        agedRows,
+        swept: swept!,
+        elapsedMs: elapsedMs!,
+        sweepRate: swept! / (elapsedMs! / 1000),
+        refreshP99: refresh.p99,
+        duringP99: during.p99,
+      };
     }
 
     report(rows, sweep);
@@ -233,14 +276,30 @@ function autocannonOptions(scenario: Scenario, connections: number, seconds: num
     connections,
     duration: seconds,
     // Per-request setup works only inside `requests` (a top-level setupRequest runs once).
-    requests: [{ ...request, ...(body ? { setupRequest: (built: autocannon.Request) => ({ ...built, body: JSON.stringify(body()) }) } : {}) }],
+    requests: [
+      {
+        ...request,
+        ...(body ? { setupRequest: (built: autocannon.Request) => ({ ...built, body: JSON.stringify(body()) }) } : {}),
+      },
+    ],
   };
 }
 
 function slice(scenario: Scenario, result: autocannon.Result): Slice {
-  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]));
-  const unexpected = result.errors + Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === scenario.expect ? 0 : count), 0);
-  return { requests: result.requests.total, seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99, unexpected, statuses };
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, (stat as { count: number }).count]),
+  );
+  const unexpected =
+    result.errors +
+    Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === scenario.expect ? 0 : count), 0);
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    unexpected,
+    statuses,
+  };
 }
 
 async function measure(scenario: Scenario, connections: number, seconds: number): Promise<Slice> {
@@ -251,7 +310,9 @@ async function measure(scenario: Scenario, connections: number, seconds: number)
 async function measureWhile(scenario: Scenario, connections: number, running: Promise<unknown>): Promise<Slice> {
   let instance: autocannon.Instance | undefined;
   const finished = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(autocannonOptions(scenario, connections, 3600), (error, result) => (error ? reject(error) : resolve(result)));
+    instance = autocannon(autocannonOptions(scenario, connections, 3600), (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
   });
   await running.finally(() => instance!.stop());
   return slice(scenario, await finished);
@@ -264,7 +325,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * baseline: the machine's speed drifts by the second, and a ratio of two figures taken seconds
  * apart drifts with it. `paired: false` measures the scenario alone (while the sweep runs).
  */
-async function drive(name: string, scenario: Scenario, connections = CONNECTIONS, { paired = true, warmup = WARMUP } = {}): Promise<Row> {
+async function drive(
+  name: string,
+  scenario: Scenario,
+  connections = CONNECTIONS,
+  { paired = true, warmup = WARMUP } = {},
+): Promise<Row> {
   process.stdout.write(`  ${name} ... `);
   if (warmup > 0) await measure(scenario, connections, warmup);
   const slices = paired ? SLICES : 1;
@@ -274,7 +340,8 @@ async function drive(name: string, scenario: Scenario, connections = CONNECTIONS
     if (paired) baselines.push(await measure(BASELINE, CONNECTIONS, DURATION / slices));
     runs.push(await measure(scenario, connections, DURATION / slices));
   }
-  const rate = (measured: Slice[]) => measured.reduce((sum, run) => sum + run.requests, 0) / measured.reduce((sum, run) => sum + run.seconds, 0);
+  const rate = (measured: Slice[]) =>
+    measured.reduce((sum, run) => sum + run.requests, 0) / measured.reduce((sum, run) => sum + run.seconds, 0);
   const row: Row = {
     name,
     rps: rate(runs),
@@ -284,9 +351,14 @@ async function drive(name: string, scenario: Scenario, connections = CONNECTIONS
     unexpected: runs.reduce((sum, run) => sum + run.unexpected, 0),
   };
   const statuses: Record<string, number> = {};
-  for (const run of runs) for (const [code, count] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
-  const ratio = row.baselineRps ? `, ${(row.rps / row.baselineRps).toFixed(2)} of baseline ${row.baselineRps.toFixed(0)} req/s` : "";
-  console.log(`${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms${ratio}, statuses ${JSON.stringify(statuses)}${row.unexpected ? `, ${row.unexpected} UNEXPECTED` : ""}`);
+  for (const run of runs)
+    for (const [code, count] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  const ratio = row.baselineRps
+    ? `, ${(row.rps / row.baselineRps).toFixed(2)} of baseline ${row.baselineRps.toFixed(0)} req/s`
+    : "";
+  console.log(
+    `${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms${ratio}, statuses ${JSON.stringify(statuses)}${row.unexpected ? `, ${row.unexpected} UNEXPECTED` : ""}`,
+  );
   return row;
 }
 
@@ -297,8 +369,17 @@ interface Server {
 }
 
 function startServer(env: Record<string, string>): Promise<Server> {
-  const args = [...(process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(" ") : []), "--import", "tsx", "src/cli.ts", "serve"];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const args = [
+    ...(process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(" ") : []),
+    "--import",
+    "tsx",
+    "src/cli.ts",
+    "serve",
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   const printed = (pattern: RegExp) => {
     const from = output.length;
@@ -330,7 +411,11 @@ function assertion(clientId: string, key: JWK, subject = clientId) {
 }
 
 async function token(form: Record<string, string>): Promise<string> {
-  const response = await fetch(`${BASE}/oauth/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  const response = await fetch(`${BASE}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`token refused: ${JSON.stringify(body)}`);
   return body.access_token;
@@ -345,7 +430,8 @@ function machineToken(clientId: string, key: JWK) {
 function report(rows: Row[], sweep: SweepFigures | undefined) {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const ratio = (row: Row) => (row.baselineRps ? (row.rps / row.baselineRps).toFixed(2) : "—");
-  const line = (row: Row) => `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.baselineRps?.toFixed(0) ?? "—"} | ${ratio(row)} | ${row.unexpected} |`;
+  const line = (row: Row) =>
+    `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.baselineRps?.toFixed(0) ?? "—"} | ${ratio(row)} | ${row.unexpected} |`;
   const lines = [
     `numbind benchmark — ${N.toLocaleString()} bindings, ${DURATION} s per scenario in ${SLICES} slices, ${CONNECTIONS} connections`,
     `machine: ${machine}`,
@@ -367,7 +453,19 @@ function report(rows: Row[], sweep: SweepFigures | undefined) {
   writeFileSync(`bench/results/${stamp}.md`, text + "\n");
   writeFileSync(
     `bench/results/${stamp}.json`,
-    JSON.stringify({ bindings: N, duration: DURATION, slices: SLICES, connections: CONNECTIONS, machine, rows: rows.map((row) => ({ ...row, ratio: row.baselineRps ? row.rps / row.baselineRps : null })), sweep }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        bindings: N,
+        duration: DURATION,
+        slices: SLICES,
+        connections: CONNECTIONS,
+        machine,
+        rows: rows.map((row) => ({ ...row, ratio: row.baselineRps ? row.rps / row.baselineRps : null })),
+        sweep,
+      },
+      null,
+      2,
+    ) + "\n",
   );
 }
 

@@ -8,7 +8,13 @@ import type { Database } from "../src/db/database.js";
 const app = createApp({
   db: {} as Database,
   clock: () => 0,
-  config: { issuer: "http://localhost:8787", pepper: "", signingKeys: { keys: [] }, inactivityMs: 1, defaultRegion: "CN" },
+  config: {
+    issuer: "http://localhost:8787",
+    pepper: "",
+    signingKeys: { keys: [] },
+    inactivityMs: 1,
+    defaultRegion: "CN",
+  },
 });
 const generated = stringify(openApiDocument(app), { lineWidth: 0, aliasDuplicateObjects: false });
 const path = new URL("../openapi.yaml", import.meta.url);

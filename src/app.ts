@@ -7,8 +7,8 @@ import { registerListClients } from "./admin/list-clients.route.js";
 import { registerUpdateClient } from "./admin/update-client.route.js";
 import { AccessTokens } from "./auth/access-token.js";
 import { ClientStatusCache } from "./auth/clients.js";
-import { joseJwtSigner } from "./auth/jwt-signer.js";
 import { registerJwks } from "./auth/jwks.route.js";
+import { joseJwtSigner } from "./auth/jwt-signer.js";
 import { importSigningKeys } from "./auth/keys.js";
 import { registerMetadata } from "./auth/metadata.route.js";
 import { authenticate } from "./auth/middleware.js";
@@ -60,7 +60,13 @@ export function createApp(deps: Deps) {
     };
   };
   // A failed build is not kept: the next request tries again rather than failing for ever.
-  const currentRuntime = () => (runtime ??= buildRuntime().catch((error: unknown) => ((runtime = undefined), Promise.reject(error))));
+  const currentRuntime = () => {
+    runtime ??= buildRuntime().catch((error: unknown) => {
+      runtime = undefined;
+      throw error;
+    });
+    return runtime;
+  };
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {

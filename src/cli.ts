@@ -30,16 +30,31 @@ async function clientsCommand(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { kind: { type: "string" }, name: { type: "string" }, jwks: { type: "string" }, prefix: { type: "string", multiple: true } },
+    options: {
+      kind: { type: "string" },
+      name: { type: "string" },
+      jwks: { type: "string" },
+      prefix: { type: "string", multiple: true },
+    },
   });
   const config = await loadNodeConfig();
   const db = await openNodeDatabase(config);
   try {
     const [action, id] = positionals;
     if (action === "add") {
-      if (!values.kind || !values.name || !values.jwks) throw new Error("clients add needs --kind, --name and --jwks FILE");
+      if (!values.kind || !values.name || !values.jwks)
+        throw new Error("clients add needs --kind, --name and --jwks FILE");
       const jwks = JSON.parse(readFileSync(values.jwks, "utf8")) as unknown;
-      print(clientView(await createClient(db, systemClock, { kind: values.kind as ClientKind, name: values.name, jwks, numberPrefixes: values.prefix })));
+      print(
+        clientView(
+          await createClient(db, systemClock, {
+            kind: values.kind as ClientKind,
+            name: values.name,
+            jwks,
+            numberPrefixes: values.prefix,
+          }),
+        ),
+      );
     } else if (action === "list") {
       print((await listClients(db, undefined, 10_000)).map(clientView));
     } else if (action === "disable" && id) {
@@ -66,11 +81,19 @@ async function keygen(args: string[]) {
 async function token(args: string[]) {
   const { values } = parseArgs({
     args,
-    options: { client: { type: "string" }, key: { type: "string" }, url: { type: "string" }, scope: { type: "string" } },
+    options: {
+      client: { type: "string" },
+      key: { type: "string" },
+      url: { type: "string" },
+      scope: { type: "string" },
+    },
   });
   if (!values.client || !values.key) throw new Error("token needs --client ID and --key FILE");
   const base = (values.url ?? `http://localhost:${process.env.PORT ?? 8787}`).replace(/\/+$/, "");
-  const metadata = (await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json()) as { issuer: string; token_endpoint: string };
+  const metadata = (await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json()) as {
+    issuer: string;
+    token_endpoint: string;
+  };
   const privateJwk = JSON.parse(readFileSync(values.key, "utf8")) as JWK;
   const assertion = await signClientAssertion({ clientId: values.client, privateJwk, audience: metadata.issuer });
   const response = await fetch(`${base}/oauth/token`, {

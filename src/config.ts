@@ -47,7 +47,7 @@ const jsonText = z.string().transform((text, ctx) => {
 });
 
 /** The environment as it arrives (process.env or Worker vars and secrets): strings only. */
-export const ConfigSchema = z.object({
+const ConfigSchema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   NUMBIND_DB_PATH: z.string().min(1).default("./data/numbind.sqlite"),
@@ -97,7 +97,9 @@ export type RawConfig = z.output<typeof ConfigSchema>;
 /** Parses the environment; every message names the variable it is about. */
 export function parseEnvironment(env: Record<string, unknown>): RawConfig {
   const strings = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => typeof value === "string" && value !== "" && key in ConfigSchema.shape),
+    Object.entries(env).filter(
+      ([key, value]) => typeof value === "string" && value !== "" && key in ConfigSchema.shape,
+    ),
   );
   const parsed = ConfigSchema.safeParse(strings);
   if (!parsed.success) {
@@ -117,7 +119,9 @@ export function resolveConfig(
 ): Config {
   const production = raw.NODE_ENV === "production";
   const missing = (name: string) =>
-    new ConfigError(`${name} is required${production ? " when NODE_ENV=production" : ""}; refusing to start without it`);
+    new ConfigError(
+      `${name} is required${production ? " when NODE_ENV=production" : ""}; refusing to start without it`,
+    );
   const allowDefaults = !production && secrets !== undefined;
   const pepper = raw.NUMBIND_PEPPER ?? (allowDefaults ? secrets.pepper() : undefined);
   if (!pepper) throw missing("NUMBIND_PEPPER");

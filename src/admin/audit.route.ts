@@ -21,7 +21,8 @@ const route = defineRoute({
   path: "/v1/admin/audit",
   tags: ["Admin"],
   summary: "Read the audit log",
-  description: "Every carrier check and event batch, every person look-up and unbind, every client change. No plain numbers.",
+  description:
+    "Every carrier check and event batch, every person look-up and unbind, every client change. No plain numbers.",
   scope: "admin",
   request: {
     query: z.object({
@@ -35,7 +36,10 @@ const route = defineRoute({
     }),
   },
   responses: {
-    200: { description: "Audit entries in order.", content: json(z.object({ items: z.array(AuditEntry), next_cursor: NextCursor })) },
+    200: {
+      description: "Audit entries in order.",
+      content: json(z.object({ items: z.array(AuditEntry), next_cursor: NextCursor })),
+    },
   },
 });
 

@@ -3,7 +3,7 @@ import type { Principal } from "../auth/access-token.js";
 import type { Database, Statement } from "../db/database.js";
 import { auditLog } from "../db/schema.js";
 
-export type AuditAction =
+type AuditAction =
   | "client.created"
   | "client.updated"
   | "numbers.checked"

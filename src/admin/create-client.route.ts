@@ -30,7 +30,12 @@ export function registerCreateClient(app: OpenAPIHono<AppEnv>): void {
       jwks: body.jwks,
       numberPrefixes: body.number_prefixes,
     });
-    await audit(db, { at: clock(), actor: c.var.principal, action: "client.created", detail: { client_id: client.id, kind: client.kind } });
+    await audit(db, {
+      at: clock(),
+      actor: c.var.principal,
+      action: "client.created",
+      detail: { client_id: client.id, kind: client.kind },
+    });
     return c.json(clientView(client), 201);
   });
 }

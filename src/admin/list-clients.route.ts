@@ -13,7 +13,10 @@ const route = defineRoute({
   scope: "admin",
   request: { query: z.object({ limit: LimitQuery, cursor: CursorQuery }) },
   responses: {
-    200: { description: "A page of clients.", content: json(z.object({ items: z.array(ClientSchema), next_cursor: NextCursor })) },
+    200: {
+      description: "A page of clients.",
+      content: json(z.object({ items: z.array(ClientSchema), next_cursor: NextCursor })),
+    },
   },
 });
 

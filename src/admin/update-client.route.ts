@@ -44,7 +44,12 @@ export function registerUpdateClient(app: OpenAPIHono<AppEnv>): void {
       disabled: body.disabled,
     });
     clientStatus.forget(id);
-    await audit(db, { at: clock(), actor: c.var.principal, action: "client.updated", detail: { client_id: id, changed: Object.keys(body) } });
+    await audit(db, {
+      at: clock(),
+      actor: c.var.principal,
+      action: "client.updated",
+      detail: { client_id: id, changed: Object.keys(body) },
+    });
     return c.json(clientView(updated), 200);
   });
 }

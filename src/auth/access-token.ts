@@ -1,11 +1,11 @@
-import { createLocalJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
+import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../clock.js";
 import { Problem } from "../http/problems.js";
 import type { JwtSigner } from "./jwt-signer.js";
 import type { SigningKey } from "./keys.js";
 import type { ClientKind } from "./scopes.js";
 
-export const ACCESS_TOKEN_TTL_SECONDS = 600;
+const ACCESS_TOKEN_TTL_SECONDS = 600;
 const ACCESS_TOKEN_TYP = "at+jwt";
 /** A person's subject names the number by its hash, never by the number itself. */
 const PERSON_SUBJECT_PREFIX = "phone:";
@@ -15,7 +15,7 @@ export type Principal =
   | { kind: "person"; clientId: string; scopes: readonly string[]; phoneHash: string; phoneHint: string };
 
 /** Any reason a bearer token is refused: a 401 wherever it is thrown. */
-export class InvalidAccessToken extends Problem {
+class InvalidAccessToken extends Problem {
   constructor(detail: string) {
     super("UNAUTHENTICATED", detail);
   }
@@ -117,7 +117,11 @@ function principalFromClaims(claims: AccessClaims): Principal {
     return { kind: "person", clientId: claims.client_id, scopes, phoneHash, phoneHint: claims.phone_number_hint };
   }
   const kind = claims.client_kind;
-  if (subject !== claims.client_id || (kind !== "app" && kind !== "carrier" && kind !== "admin") || scopes.includes("me")) {
+  if (
+    subject !== claims.client_id ||
+    (kind !== "app" && kind !== "carrier" && kind !== "admin") ||
+    scopes.includes("me")
+  ) {
     throw new InvalidAccessToken("the access token is not valid");
   }
   return { kind, clientId: subject, scopes };

@@ -1,13 +1,13 @@
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import { sql } from "drizzle-orm";
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import { usedAssertions } from "../db/schema.js";
 import type { Runtime } from "../http/context.js";
 import { Problem } from "../http/problems.js";
-import { usedAssertions } from "../db/schema.js";
-import { findClient, type Client } from "./clients.js";
+import { type Client, findClient } from "./clients.js";
 import { CLIENT_ALGORITHMS, verificationJwks } from "./keys.js";
 
 /** RFC 7523 assertions may live at most this long (DESIGN.md: exp at most 5 minutes after iat). */
-export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 const CLOCK_SKEW_SECONDS = 30;
 /** What standard client libraries put in an assertion's typ (RFC 7523bis). */
 const ACCEPTED_TYPES = new Set(["jwt", "client-authentication+jwt"]);
@@ -67,11 +67,13 @@ export async function verifyClientAssertion(
   if (typeof sub !== "string" || !(options.subject ?? ((s: string) => s === client.id))(sub)) {
     throw new AssertionRejected("the assertion's sub is not acceptable");
   }
-  if (typeof jti !== "string" || jti.length === 0 || jti.length > 256) throw new AssertionRejected("the assertion needs a jti");
+  if (typeof jti !== "string" || jti.length === 0 || jti.length > 256)
+    throw new AssertionRejected("the assertion needs a jti");
   if (exp - iat > MAX_ASSERTION_LIFETIME_SECONDS) {
     throw new AssertionRejected(`an assertion may live at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`);
   }
-  if (iat * 1000 > runtime.clock() + CLOCK_SKEW_SECONDS * 1000) throw new AssertionRejected("the assertion is issued in the future");
+  if (iat * 1000 > runtime.clock() + CLOCK_SKEW_SECONDS * 1000)
+    throw new AssertionRejected("the assertion is issued in the future");
 
   // RFC 7523 §3: the jti is single-use. Kept until the assertion's expiry, in the database, so that
   // every process and isolate sees it; the insert that does nothing is the replay.

@@ -61,9 +61,11 @@ async function validJwks(value: unknown) {
 
 /** Prefixes are a carrier's alone: no other carrier may hold the very same block. */
 async function validPrefixes(db: Database, kind: ClientKind, prefixes: string[], clientId: string | undefined) {
-  if (prefixes.length > 0 && kind !== "carrier") throw invalidField("/number_prefixes", "only carriers have number prefixes");
+  if (prefixes.length > 0 && kind !== "carrier")
+    throw invalidField("/number_prefixes", "only carriers have number prefixes");
   for (const [index, prefix] of prefixes.entries()) {
-    if (!E164_PREFIX.test(prefix)) throw invalidField(`/number_prefixes/${index}`, "an E.164 prefix is + and 1 to 15 digits");
+    if (!E164_PREFIX.test(prefix))
+      throw invalidField(`/number_prefixes/${index}`, "an E.164 prefix is + and 1 to 15 digits");
   }
   const unique = [...new Set(prefixes)];
   const others = await db.orm
@@ -95,7 +97,12 @@ export async function createClient(db: Database, clock: Clock, input: ClientInpu
   return client;
 }
 
-export async function updateClient(db: Database, clock: Clock, client: Client, changes: ClientChanges): Promise<Client> {
+export async function updateClient(
+  db: Database,
+  clock: Clock,
+  client: Client,
+  changes: ClientChanges,
+): Promise<Client> {
   const updated: Client = {
     ...client,
     name: changes.name ?? client.name,
@@ -154,7 +161,11 @@ export class ClientStatusCache {
     const now = this.clock();
     const cached = this.#entries.get(clientId);
     if (cached && now - cached.checkedAt < this.ttlMs && now >= cached.checkedAt) return cached.enabled;
-    const row = await this.db.orm.select({ disabled: clients.disabled }).from(clients).where(eq(clients.id, clientId)).get();
+    const row = await this.db.orm
+      .select({ disabled: clients.disabled })
+      .from(clients)
+      .where(eq(clients.id, clientId))
+      .get();
     const enabled = row !== undefined && !row.disabled;
     if (this.#entries.size > 10_000) this.#entries.clear();
     this.#entries.set(clientId, { enabled, checkedAt: now });

@@ -1,4 +1,4 @@
-import { SignJWT, type JWTPayload } from "jose";
+import { type JWTPayload, SignJWT } from "jose";
 import type { SigningKey } from "./keys.js";
 
 /**

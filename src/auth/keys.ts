@@ -1,5 +1,5 @@
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { Problem } from "../http/problems.js";
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 
 /** Algorithms a client may sign its assertions with (DESIGN.md, Authentication). */
 export const CLIENT_ALGORITHMS = ["EdDSA", "Ed25519", "ES256"] as const;
@@ -57,7 +57,8 @@ export function parseClientJwks(value: unknown): PublicJwks {
         return { kty: "OKP", crv: "Ed25519", x: jwk.x, kid: jwk.kid, ...(jwk.alg ? { alg: jwk.alg } : {}) };
       }
       if (isP256(jwk)) {
-        if (jwk.alg !== undefined && jwk.alg !== "ES256") throw new KeyError(`key ${index}: a P-256 key's alg must be ES256`);
+        if (jwk.alg !== undefined && jwk.alg !== "ES256")
+          throw new KeyError(`key ${index}: a P-256 key's alg must be ES256`);
         if (typeof jwk.x !== "string" || typeof jwk.y !== "string") throw new KeyError(`key ${index} lacks x or y`);
         return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid: jwk.kid, ...(jwk.alg ? { alg: jwk.alg } : {}) };
       }

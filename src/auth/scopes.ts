@@ -3,7 +3,7 @@ import type { CLIENT_KINDS } from "../db/schema.js";
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** What each kind of caller may ask for (DESIGN.md, Authentication). */
-export const SCOPES_BY_KIND: Record<ClientKind | "person", readonly string[]> = {
+const SCOPES_BY_KIND: Record<ClientKind | "person", readonly string[]> = {
   app: ["bindings", "events", "numbers:check-recycled"],
   carrier: ["numbers", "numbers:check-recycled"],
   admin: ["admin"],

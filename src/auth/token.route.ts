@@ -1,21 +1,27 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { CLIENT_ASSERTION_TYPE } from "../client/assertion.js";
 import type { AppEnv } from "../http/context.js";
 import type { Problem } from "../http/problems.js";
 import { numbersOutsideResponsibility } from "../numbers/responsibility.js";
 import { type PhoneNumber, parsePhoneInput } from "../phone.js";
 import type { Principal } from "./access-token.js";
-import { AssertionRejected, verifyClientAssertion } from "./assertion.js";
+import { AssertionRejected, type VerifiedAssertion, verifyClientAssertion } from "./assertion.js";
 import { grantScopes } from "./scopes.js";
 
 export const CLIENT_CREDENTIALS = "client_credentials";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-export const JWT_BEARER_CLIENT_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export const TOKEN_PATH = "/oauth/token";
 
-type OAuthErrorCode = "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope" | "server_error";
+type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  | "server_error";
 
 /** RFC 6749 §5.2 errors: this endpoint speaks OAuth, not problem+json. */
 class OAuthError extends Error {
@@ -43,8 +49,11 @@ const OAuthErrorBody = z
 const TokenRequest = z
   .object({
     grant_type: z.enum([CLIENT_CREDENTIALS, JWT_BEARER_GRANT]),
-    client_assertion_type: z.literal(JWT_BEARER_CLIENT_ASSERTION).optional(),
-    client_assertion: z.string().optional().openapi({ description: "client_credentials: JWT signed by the client's key." }),
+    client_assertion_type: z.literal(CLIENT_ASSERTION_TYPE).optional(),
+    client_assertion: z
+      .string()
+      .optional()
+      .openapi({ description: "client_credentials: JWT signed by the client's key." }),
     client_id: z.string().optional().openapi({ description: "Optional; must equal the assertion's iss." }),
     assertion: z.string().optional().openapi({ description: "jwt-bearer: a carrier-signed JWT with sub tel:+E164." }),
     scope: z.string().optional(),
@@ -62,13 +71,13 @@ function formParameters(body: string): Map<string, string> {
 }
 
 async function clientCredentials(c: Context<AppEnv>, form: Map<string, string>): Promise<Principal> {
-  if (form.get("client_assertion_type") !== JWT_BEARER_CLIENT_ASSERTION || !form.get("client_assertion")) {
+  if (form.get("client_assertion_type") !== CLIENT_ASSERTION_TYPE || !form.get("client_assertion")) {
     throw new OAuthError(
       "invalid_client",
-      `authenticate with client_assertion_type=${JWT_BEARER_CLIENT_ASSERTION} and a signed client_assertion (private_key_jwt)`,
+      `authenticate with client_assertion_type=${CLIENT_ASSERTION_TYPE} and a signed client_assertion (private_key_jwt)`,
     );
   }
-  let verified;
+  let verified: VerifiedAssertion;
   try {
     verified = await verifyClientAssertion(c.var.runtime, form.get("client_assertion")!);
   } catch (error) {
@@ -80,7 +89,8 @@ async function clientCredentials(c: Context<AppEnv>, form: Map<string, string>):
     throw new OAuthError("invalid_client", "client_id does not match the assertion's iss");
   }
   const scopes = grantScopes(verified.client.kind, form.get("scope"));
-  if (!scopes) throw new OAuthError("invalid_scope", `a ${verified.client.kind} client may ask only for its own scopes`);
+  if (!scopes)
+    throw new OAuthError("invalid_scope", `a ${verified.client.kind} client may ask only for its own scopes`);
   return { kind: verified.client.kind, clientId: verified.client.id, scopes };
 }
 
@@ -90,7 +100,7 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
   const assertion = form.get("assertion");
   if (!assertion) throw new OAuthError("invalid_request", "the jwt-bearer grant needs an assertion");
   let phone: PhoneNumber | undefined;
-  let verified;
+  let verified: VerifiedAssertion;
   try {
     verified = await verifyClientAssertion(runtime, assertion, {
       // RFC 3966 global number: exactly the E.164 form, nothing to normalise.
@@ -104,7 +114,8 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
     if (error instanceof AssertionRejected) throw new OAuthError("invalid_grant", error.message);
     throw error;
   }
-  if (verified.client.kind !== "carrier") throw new OAuthError("invalid_grant", "only a carrier may attest a person's number");
+  if (verified.client.kind !== "carrier")
+    throw new OAuthError("invalid_grant", "only a carrier may attest a person's number");
   if ((await numbersOutsideResponsibility(runtime.db, verified.client, [phone!])).length > 0) {
     throw new OAuthError("invalid_grant", "the carrier is not responsible for this number");
   }
@@ -124,10 +135,19 @@ export function registerToken(app: OpenAPIHono<AppEnv>): void {
       "carrier-signed assertion for people. Errors follow RFC 6749 §5.2, not problem+json.",
     request: { body: { required: true, content: { "application/x-www-form-urlencoded": { schema: TokenRequest } } } },
     responses: {
-      200: { description: "An access token (RFC 9068 JWT).", content: { "application/json": { schema: TokenResponse } } },
-      400: { description: "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope.", content: { "application/json": { schema: OAuthErrorBody } } },
+      200: {
+        description: "An access token (RFC 9068 JWT).",
+        content: { "application/json": { schema: TokenResponse } },
+      },
+      400: {
+        description: "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope.",
+        content: { "application/json": { schema: OAuthErrorBody } },
+      },
       401: { description: "invalid_client.", content: { "application/json": { schema: OAuthErrorBody } } },
-      413: { description: "invalid_request: the form is too large.", content: { "application/json": { schema: OAuthErrorBody } } },
+      413: {
+        description: "invalid_request: the form is too large.",
+        content: { "application/json": { schema: OAuthErrorBody } },
+      },
       500: { description: "server_error.", content: { "application/json": { schema: OAuthErrorBody } } },
     },
   });
@@ -146,10 +166,18 @@ export function registerToken(app: OpenAPIHono<AppEnv>): void {
       else if (grantType === JWT_BEARER_GRANT) principal = await personGrant(c, form);
       else throw new OAuthError("unsupported_grant_type", `grant_type ${grantType} is not supported`);
       const { token, expiresIn } = await c.var.runtime.tokens.issue(principal);
-      return c.json({ access_token: token, token_type: "Bearer", expires_in: expiresIn, scope: principal.scopes.join(" ") });
+      return c.json({
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: expiresIn,
+        scope: principal.scopes.join(" "),
+      });
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      return c.json({ error: error.error, error_description: error.message }, error.error === "invalid_client" ? 401 : 400);
+      return c.json(
+        { error: error.error, error_description: error.message },
+        error.error === "invalid_client" ? 401 : 400,
+      );
     }
   });
 }

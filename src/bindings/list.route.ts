@@ -48,6 +48,9 @@ export function registerListBindings(app: OpenAPIHono<AppEnv>): void {
       inactivityMs,
     });
     const result = page(rows, limit, (row) => row.id);
-    return c.json({ items: result.items.map((row) => bindingView(row, now, inactivityMs)), next_cursor: result.next_cursor }, 200);
+    return c.json(
+      { items: result.items.map((row) => bindingView(row, now, inactivityMs)), next_cursor: result.next_cursor },
+      200,
+    );
   });
 }

@@ -26,7 +26,7 @@ export interface LoginDeps {
  * A login refreshes last_seen_at only once per granule (1/90 of the window: a day for P90D), so
  * most logins are one indexed read and no write. Expiry moves by at most one granule.
  */
-export function refreshGranule(inactivityMs: number): number {
+function refreshGranule(inactivityMs: number): number {
   return Math.floor(inactivityMs / 90);
 }
 
@@ -40,10 +40,15 @@ function refuseIfRecycled(reassignedAt: number | null, verifiedAt: number) {
 }
 
 /** PUT /v1/bindings: creates (created: true) or refreshes/revives the binding. */
-export async function registerLogin(deps: LoginDeps, input: LoginInput): Promise<{ row: BindingRow; created: boolean }> {
+export async function registerLogin(
+  deps: LoginDeps,
+  input: LoginInput,
+): Promise<{ row: BindingRow; created: boolean }> {
   const { db, now, inactivityMs } = deps;
   if (input.verifiedAt !== undefined && input.verifiedAt > now + MAX_CLOCK_SKEW_MS) {
-    throw new Problem("INVALID_ARGUMENT", "verified_at lies in the future", [{ pointer: "/verified_at", detail: "in the future" }]);
+    throw new Problem("INVALID_ARGUMENT", "verified_at lies in the future", [
+      { pointer: "/verified_at", detail: "in the future" },
+    ]);
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = await findForLogin(db, input.appId, input.phone.hash, input.accountRef);
@@ -63,7 +68,11 @@ export async function registerLogin(deps: LoginDeps, input: LoginInput): Promise
         endedAt: null,
         endReason: null,
       };
-      const inserted = (await db.orm.insert(bindings).values(row).onConflictDoNothing().returning({ id: bindings.id })) as unknown[];
+      const inserted = (await db.orm
+        .insert(bindings)
+        .values(row)
+        .onConflictDoNothing()
+        .returning({ id: bindings.id })) as unknown[];
       if (inserted.length === 1) return { row, created: true };
       continue; // a concurrent first login won the insert: refresh the row it wrote.
     }
@@ -71,7 +80,11 @@ export async function registerLogin(deps: LoginDeps, input: LoginInput): Promise
     const { binding } = found;
     refuseIfRecycled(found.lastReassignedAt, input.verifiedAt ?? binding.verifiedAt);
     const state = effectiveState(binding, now, inactivityMs);
-    if (state.status === "unbound" && state.endReason === "USER_REQUEST" && !(input.verifiedAt !== undefined && input.verifiedAt > state.endedAt!)) {
+    if (
+      state.status === "unbound" &&
+      state.endReason === "USER_REQUEST" &&
+      !(input.verifiedAt !== undefined && input.verifiedAt > state.endedAt!)
+    ) {
       throw new Problem(
         "UNBOUND_BY_HOLDER",
         "the number's holder ended this binding; verify the number again and send a verified_at later than the end",
@@ -90,7 +103,15 @@ export async function registerLogin(deps: LoginDeps, input: LoginInput): Promise
     // Ended by inactivity, by the app, by a recycle the caller re-verified past, or by the holder
     // after a fresh verification: the binding starts a new life. The guard on the row's previous
     // state makes a concurrent sweep or unbind win cleanly instead of being overwritten.
-    const revived: BindingRow = { ...binding, status: "active", boundAt: now, verifiedAt, lastSeenAt: now, endedAt: null, endReason: null };
+    const revived: BindingRow = {
+      ...binding,
+      status: "active",
+      boundAt: now,
+      verifiedAt,
+      lastSeenAt: now,
+      endedAt: null,
+      endReason: null,
+    };
     const result = (await db.orm
       .update(bindings)
       .set({ status: "active", boundAt: now, verifiedAt, lastSeenAt: now, endedAt: null, endReason: null })

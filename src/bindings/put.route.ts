@@ -9,7 +9,11 @@ import { bindingView } from "./view.js";
 const PutBinding = z
   .strictObject({
     phone_number: PhoneNumberInput,
-    account_ref: z.string().min(1).max(128).openapi({ description: "The app's opaque account id.", example: "user-42" }),
+    account_ref: z
+      .string()
+      .min(1)
+      .max(128)
+      .openapi({ description: "The app's opaque account id.", example: "user-42" }),
     verified_at: Timestamp.optional().openapi({
       description:
         "When the app last proved by a code sent to the number that this account holds it. Defaults to now on creation.",

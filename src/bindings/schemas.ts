@@ -20,7 +20,9 @@ export const BindingSchema = z
     bound_at: TimestampOut,
     verified_at: TimestampOut,
     last_seen_at: TimestampOut,
-    expires_at: TimestampOut.nullable().openapi({ description: "last_seen_at + the inactivity window; null once unbound." }),
+    expires_at: TimestampOut.nullable().openapi({
+      description: "last_seen_at + the inactivity window; null once unbound.",
+    }),
     ended_at: TimestampOut.nullable(),
     end_reason: EndReason.nullable(),
   })

@@ -41,14 +41,25 @@ export async function touch(db: Database, id: string, now: number, verifiedAt: n
 }
 
 export async function findOwned(db: Database, appId: string, id: string): Promise<BindingRow | undefined> {
-  return db.orm.select().from(bindings).where(and(eq(bindings.id, id), eq(bindings.appId, appId))).get();
+  return db.orm
+    .select()
+    .from(bindings)
+    .where(and(eq(bindings.id, id), eq(bindings.appId, appId)))
+    .get();
 }
 
 /** The app's bindings in id order, after the cursor's id, with the list route's filters. */
 export async function listOwned(
   db: Database,
   appId: string,
-  query: { accountRef?: string; status?: BindingStatus; after?: string; limit: number; now: number; inactivityMs: number },
+  query: {
+    accountRef?: string;
+    status?: BindingStatus;
+    after?: string;
+    limit: number;
+    now: number;
+    inactivityMs: number;
+  },
 ): Promise<BindingRow[]> {
   return db.orm
     .select()
@@ -78,7 +89,10 @@ export function activeAt(now: number, inactivityMs: number): SQL {
 function statusFilter(status: BindingStatus, now: number, inactivityMs: number): SQL {
   if (status === "active") return activeAt(now, inactivityMs);
   if (status === "expired") {
-    return or(eq(bindings.status, "expired"), and(eq(bindings.status, "active"), lte(bindings.lastSeenAt, now - inactivityMs)))!;
+    return or(
+      eq(bindings.status, "expired"),
+      and(eq(bindings.status, "active"), lte(bindings.lastSeenAt, now - inactivityMs)),
+    )!;
   }
   return eq(bindings.status, "unbound");
 }
@@ -87,7 +101,13 @@ function statusFilter(status: BindingStatus, now: number, inactivityMs: number):
  * INSERT … SELECT of one app event per binding matching `where`; `data` carries the binding id,
  * account_ref and hint (never a number), plus the end reason when there is one.
  */
-export function bindingEventsInsert(db: Database, type: string, occurredAt: SQL | number, where: SQL, reason?: SQL | string) {
+export function bindingEventsInsert(
+  db: Database,
+  type: string,
+  occurredAt: SQL | number,
+  where: SQL,
+  reason?: SQL | string,
+) {
   const reasonMember = reason === undefined ? sql`` : sql`, 'reason', ${reason}`;
   return db.orm.insert(events).select(
     db.orm
@@ -97,7 +117,9 @@ export function bindingEventsInsert(db: Database, type: string, occurredAt: SQL 
         appId: bindings.appId,
         type: sql<string>`${type}`.as("type"),
         occurredAt: sql<number>`${occurredAt}`.as("occurred_at"),
-        data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}${reasonMember})`.as("data"),
+        data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}${reasonMember})`.as(
+          "data",
+        ),
       })
       .from(bindings)
       .where(where),

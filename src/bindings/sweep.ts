@@ -9,7 +9,7 @@ import { bindingEventsInsert } from "./store.js";
  * Rows per sweep transaction, everywhere the sweeper runs: small enough that a write waiting
  * behind a batch (on Node's one file) waits briefly, large enough to amortise the commit.
  */
-export const SWEEP_BATCH_ROWS = 1_000;
+const SWEEP_BATCH_ROWS = 1_000;
 
 export interface SweepDeps {
   db: Database;
@@ -45,7 +45,10 @@ async function sweepBatch({ db, clock, inactivityMs }: SweepDeps): Promise<numbe
   const expiresAt = sql<number>`${bindings.lastSeenAt} + ${inactivityMs}`;
   const [, updated] = await db.atomic([
     bindingEventsInsert(db, "binding.expired", expiresAt, inArray(rowid, due), "INACTIVITY"),
-    db.orm.update(bindings).set({ status: "expired", endedAt: expiresAt, endReason: "INACTIVITY" }).where(inArray(rowid, due)),
+    db.orm
+      .update(bindings)
+      .set({ status: "expired", endedAt: expiresAt, endReason: "INACTIVITY" })
+      .where(inArray(rowid, due)),
   ]);
   return updated!.changes;
 }

@@ -9,7 +9,11 @@ export type EndReason = NonNullable<BindingRow["endReason"]>;
  * The binding as it is now. The stored status lags the sweeper; inactivity is decided here,
  * at read time, so an expired binding never reads as active.
  */
-export function effectiveState(row: Pick<BindingRow, "status" | "lastSeenAt" | "endedAt" | "endReason">, now: number, inactivityMs: number) {
+export function effectiveState(
+  row: Pick<BindingRow, "status" | "lastSeenAt" | "endedAt" | "endReason">,
+  now: number,
+  inactivityMs: number,
+) {
   const expiresAt = row.lastSeenAt + inactivityMs;
   if (row.status === "active" && now >= expiresAt) {
     return { status: "expired" as const, endedAt: expiresAt, endReason: "INACTIVITY" as const, expiresAt };

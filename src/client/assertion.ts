@@ -3,13 +3,17 @@ import { importJWK, type JWK, SignJWT } from "jose";
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /** The JWS algorithm a private JWK signs with: ES256 for P-256, EdDSA for Ed25519 (unless the JWK names its own). */
-export function algorithmFor(jwk: JWK): string {
+function algorithmFor(jwk: JWK): string {
   if (jwk.alg) return jwk.alg;
   return jwk.kty === "EC" ? "ES256" : "EdDSA";
 }
 
 /** Signs a JWT with a client's private JWK; the header names its kid. */
-export async function signWithJwk(privateJwk: JWK, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+export async function signWithJwk(
+  privateJwk: JWK,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const alg = (header.alg as string | undefined) ?? algorithmFor(privateJwk);
   // RFC 9864's fully-specified Ed25519 signs exactly as EdDSA does over the same key.
   const key = await importJWK(privateJwk, alg === "Ed25519" ? "EdDSA" : alg);

@@ -1,5 +1,5 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import { is, type Query, SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
 import type { schema } from "./schema.js";
 
@@ -52,7 +52,10 @@ const preparedByDatabase = new WeakMap<Database, Map<string, unknown>>();
 /** Builds something from `db` once per name and keeps it as long as the database lives: prepared statements. */
 export function preparedOnce<T>(db: Database, name: string, build: (db: Database) => T): T {
   let prepared = preparedByDatabase.get(db);
-  if (!prepared) preparedByDatabase.set(db, (prepared = new Map()));
+  if (!prepared) {
+    prepared = new Map();
+    preparedByDatabase.set(db, prepared);
+  }
   if (!prepared.has(name)) prepared.set(name, build(db));
   return prepared.get(name) as T;
 }
@@ -78,7 +81,12 @@ export async function lookupMany<Row>(
   const rows: Row[] = [];
   for (const part of chunk(keys, width)) {
     const size = LOOKUP_WIDTHS.find((candidate) => candidate < width && candidate >= part.length) ?? width;
-    const statement = preparedOnce(db, `lookup:${name}/${size}`, (db) => build(db, Array.from({ length: size }, (_, index) => sql.placeholder(`key${index}`))));
+    const statement = preparedOnce(db, `lookup:${name}/${size}`, (db) =>
+      build(
+        db,
+        Array.from({ length: size }, (_, index) => sql.placeholder(`key${index}`)),
+      ),
+    );
     const values: Record<string, unknown> = { ...params };
     for (let index = 0; index < size; index++) values[`key${index}`] = part[index] ?? part[0];
     rows.push(...((await statement.all(values)) as Row[]));

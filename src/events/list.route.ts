@@ -8,7 +8,12 @@ import { LimitQuery, NextCursor } from "../http/pagination.js";
 import { listEvents } from "./store.js";
 
 const EventData = z
-  .object({ binding_id: z.string(), account_ref: z.string(), phone_number_hint: z.string(), reason: EndReason.optional() })
+  .object({
+    binding_id: z.string(),
+    account_ref: z.string(),
+    phone_number_hint: z.string(),
+    reason: EndReason.optional(),
+  })
   .openapi({ description: "Never a plain number." });
 
 const EventSchema = z

@@ -30,14 +30,10 @@ export function defineRoute<P extends string, R extends Omit<RouteConfig, "path"
 /** A JSON body or response with this schema. */
 export const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 
-export const PhoneNumberInput = z
-  .string()
-  .min(1)
-  .max(32)
-  .openapi({
-    description: "E.164 (`+8613912345678`) or national form in the registry's default region (`139 1234 5678`).",
-    example: "+8613912345678",
-  });
+export const PhoneNumberInput = z.string().min(1).max(32).openapi({
+  description: "E.164 (`+8613912345678`) or national form in the registry's default region (`139 1234 5678`).",
+  example: "+8613912345678",
+});
 
 export const Timestamp = z.iso
   .datetime({ offset: true })

@@ -21,11 +21,17 @@ export const NextCursor = z
   .openapi({ description: "Pass as ?cursor= for the next page; null on the last page." });
 
 /** Cursors are opaque to callers: the last key seen, base64url-encoded. */
-export function encodeCursor(key: string | number): string {
-  return btoa(JSON.stringify([key])).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+function encodeCursor(key: string | number): string {
+  return btoa(JSON.stringify([key]))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replaceAll("=", "");
 }
 
-export function decodeCursor<T extends string | number>(cursor: string | undefined, type: "string" | "number"): T | undefined {
+export function decodeCursor<T extends string | number>(
+  cursor: string | undefined,
+  type: "string" | "number",
+): T | undefined {
   if (cursor === undefined) return undefined;
   try {
     const [key] = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as [unknown];
@@ -33,7 +39,9 @@ export function decodeCursor<T extends string | number>(cursor: string | undefin
   } catch {
     // fall through to the same refusal as a wrong type
   }
-  throw new Problem("INVALID_ARGUMENT", "cursor is not one this API returned", [{ pointer: "?cursor", detail: "unknown cursor" }]);
+  throw new Problem("INVALID_ARGUMENT", "cursor is not one this API returned", [
+    { pointer: "?cursor", detail: "unknown cursor" },
+  ]);
 }
 
 /** Fetch limit + 1 rows; the extra one only says whether there is a next page. */

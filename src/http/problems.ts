@@ -6,7 +6,7 @@ import type { AppEnv } from "./context.js";
  * The closed table of error codes. Runtime errors and the documented error responses are both
  * generated from it, so the contract cannot drift from what the code emits.
  */
-export const PROBLEM_CODES = {
+const PROBLEM_CODES = {
   INVALID_ARGUMENT: { status: 400, title: "The request is not valid" },
   UNAUTHENTICATED: { status: 401, title: "A valid access token is required" },
   PERMISSION_DENIED: { status: 403, title: "The token does not allow this" },
@@ -52,7 +52,7 @@ export function invalidField(pointer: string, detail: string): Problem {
   return new Problem("INVALID_ARGUMENT", detail, [{ pointer, detail }]);
 }
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: "https://numbind.dev/problems/invalid-argument" }),
     title: z.string(),
@@ -102,7 +102,8 @@ export function problemResponses(codes: Iterable<ProblemCode>) {
     const status = PROBLEM_CODES[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
-  const responses: Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> = {};
+  const responses: Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> =
+    {};
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[status] = {
       description: group.map((code) => `\`${code}\`: ${PROBLEM_CODES[code].title}.`).join(" "),

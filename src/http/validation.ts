@@ -30,7 +30,11 @@ export function parsePhone(runtime: Runtime, input: string, pointer: string): Ph
 }
 
 /** Normalises many numbers, or one 400 naming every one that is not valid. */
-export function parsePhones(runtime: Runtime, inputs: readonly string[], pointer: (index: number) => string): PhoneNumber[] {
+export function parsePhones(
+  runtime: Runtime,
+  inputs: readonly string[],
+  pointer: (index: number) => string,
+): PhoneNumber[] {
   const errors: FieldError[] = [];
   const phones: PhoneNumber[] = [];
   for (const [index, input] of inputs.entries()) {
@@ -38,6 +42,7 @@ export function parsePhones(runtime: Runtime, inputs: readonly string[], pointer
     if (phone) phones.push(phone);
     else errors.push({ pointer: pointer(index), detail: "is not a valid phone number" });
   }
-  if (errors.length > 0) throw new Problem("INVALID_ARGUMENT", `${errors.length} phone number(s) are not valid`, errors);
+  if (errors.length > 0)
+    throw new Problem("INVALID_ARGUMENT", `${errors.length} phone number(s) are not valid`, errors);
   return phones;
 }

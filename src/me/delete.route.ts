@@ -26,7 +26,8 @@ export function registerDeleteMyBinding(app: OpenAPIHono<AppEnv>): void {
     const caller = person(c.var.principal);
     const { id } = c.req.valid("param");
     // A binding on another number is indistinguishable from none.
-    if (!(await isOnNumber(runtime.db, id, caller.phoneHash))) throw new Problem("NOT_FOUND", "no such binding on your number");
+    if (!(await isOnNumber(runtime.db, id, caller.phoneHash)))
+      throw new Problem("NOT_FOUND", "no such binding on your number");
     const now = runtime.clock();
     await runtime.db.atomic([
       ...endBinding(runtime.db, id, "USER_REQUEST", now, runtime.config.inactivityMs),

@@ -6,7 +6,13 @@ import { bindings, clients } from "../db/schema.js";
 /** The active bindings on one number, with their apps' names; never an account reference. */
 export async function activeBindingsOnNumber(db: Database, phoneHash: string, now: number, inactivityMs: number) {
   return db.orm
-    .select({ id: bindings.id, appId: bindings.appId, appName: clients.name, boundAt: bindings.boundAt, lastSeenAt: bindings.lastSeenAt })
+    .select({
+      id: bindings.id,
+      appId: bindings.appId,
+      appName: clients.name,
+      boundAt: bindings.boundAt,
+      lastSeenAt: bindings.lastSeenAt,
+    })
     .from(bindings)
     .innerJoin(clients, eq(clients.id, bindings.appId))
     .where(and(eq(bindings.phoneHash, phoneHash), activeAt(now, inactivityMs)))

@@ -36,7 +36,10 @@ export function registerCheckRecycled(app: OpenAPIHono<AppEnv>): void {
     const phone = parsePhone(runtime, body.phone_number, "/phone_number");
     const reassignedAt = await lastReassignedAt(runtime.db, phone.hash);
     return c.json(
-      { recycled: reassignedAt !== null && reassignedAt > Date.parse(body.since), last_reassigned_at: rfc3339(reassignedAt) },
+      {
+        recycled: reassignedAt !== null && reassignedAt > Date.parse(body.since),
+        last_reassigned_at: rfc3339(reassignedAt),
+      },
       200,
     );
   });

@@ -48,7 +48,9 @@ const route = defineRoute({
   scope: "numbers",
   errors: ["NUMBER_NOT_IN_RANGE"],
   request: { body: { required: true, content: json(CheckRequest) } },
-  responses: { 200: { description: "Per number, in request order, with a signed receipt.", content: json(CheckResponse) } },
+  responses: {
+    200: { description: "Per number, in request order, with a signed receipt.", content: json(CheckResponse) },
+  },
 });
 
 export function registerCheckNumbers(app: OpenAPIHono<AppEnv>): void {
@@ -60,7 +62,14 @@ export function registerCheckNumbers(app: OpenAPIHono<AppEnv>): void {
     const now = runtime.clock();
     const { inactivityMs } = runtime.config;
     const checks = await outstandingBindings(runtime.db, phones, now, inactivityMs);
-    const attestation = await signAttestation(runtime.signer, runtime.keys[0]!, runtime.config.issuer, principal.clientId, checks, now);
+    const attestation = await signAttestation(
+      runtime.signer,
+      runtime.keys[0]!,
+      runtime.config.issuer,
+      principal.clientId,
+      checks,
+      now,
+    );
     const hashes = [...new Set(phones.map((phone) => phone.hash))];
     await runtime.db.atomic([
       auditStatement(runtime.db, {

@@ -4,7 +4,7 @@ import type { Database } from "../db/database.js";
 import type { PhoneNumber } from "../phone.js";
 import { activeBindingsOf } from "./store.js";
 
-export interface AppHolding {
+interface AppHolding {
   appId: string;
   appName: string;
   boundAt: number;
@@ -18,7 +18,12 @@ export interface NumberCheck {
 }
 
 /** Active bindings of many numbers, grouped per number and per app, in request order. */
-export async function outstandingBindings(db: Database, phones: readonly PhoneNumber[], now: number, inactivityMs: number): Promise<NumberCheck[]> {
+export async function outstandingBindings(
+  db: Database,
+  phones: readonly PhoneNumber[],
+  now: number,
+  inactivityMs: number,
+): Promise<NumberCheck[]> {
   const byHash = new Map<string, { outstanding: number; apps: Map<string, AppHolding> }>();
   const rows = await activeBindingsOf(db, [...new Set(phones.map((phone) => phone.hash))], now - inactivityMs);
   for (const row of rows) {
@@ -26,7 +31,13 @@ export async function outstandingBindings(db: Database, phones: readonly PhoneNu
     byHash.set(row.phoneHash, entry);
     entry.outstanding += 1;
     const app = entry.apps.get(row.appId);
-    if (!app) entry.apps.set(row.appId, { appId: row.appId, appName: row.appName, boundAt: row.boundAt, lastSeenAt: row.lastSeenAt });
+    if (!app)
+      entry.apps.set(row.appId, {
+        appId: row.appId,
+        appName: row.appName,
+        boundAt: row.boundAt,
+        lastSeenAt: row.lastSeenAt,
+      });
     else {
       app.boundAt = Math.min(app.boundAt, row.boundAt);
       app.lastSeenAt = Math.max(app.lastSeenAt, row.lastSeenAt);
@@ -42,10 +53,17 @@ export async function outstandingBindings(db: Database, phones: readonly PhoneNu
   });
 }
 
-export const ATTESTATION_TYP = "binding-check+jwt";
+const ATTESTATION_TYP = "binding-check+jwt";
 
 /** The carrier's evidence that it checked before resale: a JWT verifiable with the registry's JWKS. */
-export function signAttestation(signer: JwtSigner, key: SigningKey, issuer: string, carrierId: string, checks: NumberCheck[], now: number): Promise<string> {
+export function signAttestation(
+  signer: JwtSigner,
+  key: SigningKey,
+  issuer: string,
+  carrierId: string,
+  checks: NumberCheck[],
+  now: number,
+): Promise<string> {
   return signer(key, ATTESTATION_TYP, {
     iss: issuer,
     sub: carrierId,

@@ -21,11 +21,18 @@ const EventInput = z
     phone_number: PhoneNumberInput,
     type: z.enum(CARRIER_EVENT_TYPES),
     occurred_at: Timestamp.openapi({ description: "May lie in the past (backfill); never more than 5 minutes ahead." }),
-    to_carrier: z.string().min(1).max(64).optional().openapi({ description: "For ported: the receiving carrier's client id." }),
+    to_carrier: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: "For ported: the receiving carrier's client id." }),
   })
   .openapi("CarrierEvent");
 
-const EventsRequest = z.strictObject({ events: z.array(EventInput).min(1).max(MAX_NUMBERS_PER_REQUEST) }).openapi("CarrierEventsRequest");
+const EventsRequest = z
+  .strictObject({ events: z.array(EventInput).min(1).max(MAX_NUMBERS_PER_REQUEST) })
+  .openapi("CarrierEventsRequest");
 const EventsResponse = z
   .object({ results: z.array(z.object({ id: z.string(), status: z.enum(["recorded", "duplicate"]) })) })
   .openapi("CarrierEventsResponse");
@@ -41,7 +48,9 @@ const route = defineRoute({
   scope: "numbers",
   errors: ["NUMBER_NOT_IN_RANGE"],
   request: { body: { required: true, content: json(EventsRequest) } },
-  responses: { 200: { description: "Per event: recorded, or duplicate of an id sent before.", content: json(EventsResponse) } },
+  responses: {
+    200: { description: "Per event: recorded, or duplicate of an id sent before.", content: json(EventsResponse) },
+  },
 });
 
 export function registerReportEvents(app: OpenAPIHono<AppEnv>): void {
@@ -58,14 +67,20 @@ export function registerReportEvents(app: OpenAPIHono<AppEnv>): void {
 
     // Every event is checked before any is applied: a bad one fails the whole request.
     const errors: FieldError[] = [];
-    const knownCarriers = await existingCarriers(runtime.db, [...new Set(body.events.flatMap((event) => event.to_carrier ?? []))]);
+    const knownCarriers = await existingCarriers(runtime.db, [
+      ...new Set(body.events.flatMap((event) => event.to_carrier ?? [])),
+    ]);
     const events: CarrierEvent[] = body.events.map((event, index) => {
       const occurredAt = Date.parse(event.occurred_at);
       const at = (member: string) => `/events/${index}/${member}`;
-      if (occurredAt > now + MAX_CLOCK_SKEW_MS) errors.push({ pointer: at("occurred_at"), detail: "more than 5 minutes in the future" });
+      if (occurredAt > now + MAX_CLOCK_SKEW_MS)
+        errors.push({ pointer: at("occurred_at"), detail: "more than 5 minutes in the future" });
       if (event.type === "ported") {
         if (!event.to_carrier || !knownCarriers.has(event.to_carrier)) {
-          errors.push({ pointer: at("to_carrier"), detail: "a port needs to_carrier, an existing carrier's client id" });
+          errors.push({
+            pointer: at("to_carrier"),
+            detail: "a port needs to_carrier, an existing carrier's client id",
+          });
         } else if (event.to_carrier === principal.clientId) {
           errors.push({ pointer: at("to_carrier"), detail: "a carrier cannot port a number to itself" });
         }
@@ -74,15 +89,22 @@ export function registerReportEvents(app: OpenAPIHono<AppEnv>): void {
       }
       return { id: event.id, phone: phones[index]!, type: event.type, occurredAt, toCarrier: event.to_carrier };
     });
-    if (errors.length > 0) throw new Problem("INVALID_ARGUMENT", `${errors.length} event(s) are not valid; nothing was applied`, errors);
+    if (errors.length > 0)
+      throw new Problem("INVALID_ARGUMENT", `${errors.length} event(s) are not valid; nothing was applied`, errors);
     // A resent event is a harmless duplicate even when its number has since left this carrier
     // (a retried batch that ported it away must not turn into a 403 forever).
-    const sentBefore = await recordedEventIds(runtime.db, principal.clientId, [...new Set(events.map((event) => event.id))]);
-    await assertResponsible(runtime.db, principal.clientId, phones, pointer, (index) => sentBefore.has(events[index]!.id));
+    const sentBefore = await recordedEventIds(runtime.db, principal.clientId, [
+      ...new Set(events.map((event) => event.id)),
+    ]);
+    await assertResponsible(runtime.db, principal.clientId, phones, pointer, (index) =>
+      sentBefore.has(events[index]!.id),
+    );
 
     const statuses: ("recorded" | "duplicate")[] = [];
     for (const unit of chunk(events, EVENTS_PER_UNIT)) {
-      const perEvent = unit.map((event) => eventStatements(runtime.db, principal.clientId, event, now, runtime.config.inactivityMs));
+      const perEvent = unit.map((event) =>
+        eventStatements(runtime.db, principal.clientId, event, now, runtime.config.inactivityMs),
+      );
       const results = await runtime.db.atomic(perEvent.flat());
       let offset = 0;
       for (const statements of perEvent) {

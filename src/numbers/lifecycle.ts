@@ -27,7 +27,13 @@ const STATE_AFTER: Record<CarrierEventType, "active" | "suspended" | "deactivate
  * The first inserts the event under the carrier's own id with a random token; every effect is
  * guarded by "this attempt's row is the stored one", so a resent id changes nothing.
  */
-export function eventStatements(db: Database, carrierId: string, event: CarrierEvent, now: number, inactivityMs: number): Statement[] {
+export function eventStatements(
+  db: Database,
+  carrierId: string,
+  event: CarrierEvent,
+  now: number,
+  inactivityMs: number,
+): Statement[] {
   const token = crypto.randomUUID();
   const applied: SQL = sql`exists (select 1 from ${carrierEvents} where ${carrierEvents.carrierId} = ${carrierId} and ${carrierEvents.eventId} = ${event.id} and ${carrierEvents.applyToken} = ${token})`;
   const state = STATE_AFTER[event.type];
@@ -63,12 +69,23 @@ export function eventStatements(db: Database, carrierId: string, event: CarrierE
     // Only bindings verified before the new subscriber took the number end: a backfilled
     // reassignment between two verifications ends exactly the older one.
     statements.push(
-      ...endActiveStatements(db, and(eq(bindings.phoneHash, event.phone.hash), lt(bindings.verifiedAt, event.occurredAt), applied)!, "NUMBER_RECYCLED", now, inactivityMs),
+      ...endActiveStatements(
+        db,
+        and(eq(bindings.phoneHash, event.phone.hash), lt(bindings.verifiedAt, event.occurredAt), applied)!,
+        "NUMBER_RECYCLED",
+        now,
+        inactivityMs,
+      ),
     );
   }
   if (event.type === "deactivated") {
     statements.push(
-      bindingEventsInsert(db, "number.deactivated", event.occurredAt, and(eq(bindings.phoneHash, event.phone.hash), activeAt(now, inactivityMs), applied)!),
+      bindingEventsInsert(
+        db,
+        "number.deactivated",
+        event.occurredAt,
+        and(eq(bindings.phoneHash, event.phone.hash), activeAt(now, inactivityMs), applied)!,
+      ),
     );
   }
   return statements;

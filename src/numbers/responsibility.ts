@@ -8,7 +8,7 @@ import { enabledCarriers, portedCarriers } from "./store.js";
  * Which carrier answers for each number: the one it was ported to, else the enabled carrier
  * whose prefix is the longest match (a sub-allocated block beats the block around it).
  */
-export async function responsibleCarriers(db: Database, phones: readonly PhoneNumber[]): Promise<(string | undefined)[]> {
+async function responsibleCarriers(db: Database, phones: readonly PhoneNumber[]): Promise<(string | undefined)[]> {
   const carriers = await enabledCarriers(db);
   const portedTo = await portedCarriers(db, [...new Set(phones.map((phone) => phone.hash))]);
   return phones.map((phone) => {
@@ -17,7 +17,8 @@ export async function responsibleCarriers(db: Database, phones: readonly PhoneNu
     let best: { id: string; length: number } | undefined;
     for (const carrier of carriers) {
       for (const prefix of carrier.numberPrefixes) {
-        if (phone.e164.startsWith(prefix) && prefix.length > (best?.length ?? 0)) best = { id: carrier.id, length: prefix.length };
+        if (phone.e164.startsWith(prefix) && prefix.length > (best?.length ?? 0))
+          best = { id: carrier.id, length: prefix.length };
       }
     }
     return best?.id;

@@ -53,7 +53,11 @@ export interface ActiveBindingRow {
 }
 
 /** Active bindings of the numbers, with their apps' names; account references are never read. */
-export async function activeBindingsOf(db: Database, phoneHashes: readonly string[], cutoff: number): Promise<ActiveBindingRow[]> {
+export async function activeBindingsOf(
+  db: Database,
+  phoneHashes: readonly string[],
+  cutoff: number,
+): Promise<ActiveBindingRow[]> {
   return lookupMany<ActiveBindingRow>(
     db,
     "outstanding-bindings",
@@ -70,7 +74,13 @@ export async function activeBindingsOf(db: Database, phoneHashes: readonly strin
         })
         .from(bindings)
         .innerJoin(clients, eq(clients.id, bindings.appId))
-        .where(and(inArray(bindings.phoneHash, keys), eq(bindings.status, "active"), gt(bindings.lastSeenAt, sql.placeholder("cutoff"))))
+        .where(
+          and(
+            inArray(bindings.phoneHash, keys),
+            eq(bindings.status, "active"),
+            gt(bindings.lastSeenAt, sql.placeholder("cutoff")),
+          ),
+        )
         .prepare(),
     phoneHashes,
     { cutoff },
@@ -78,7 +88,11 @@ export async function activeBindingsOf(db: Database, phoneHashes: readonly strin
 }
 
 /** Of these carrier event ids, the ones this carrier sent before. */
-export async function recordedEventIds(db: Database, carrierId: string, eventIds: readonly string[]): Promise<Set<string>> {
+export async function recordedEventIds(
+  db: Database,
+  carrierId: string,
+  eventIds: readonly string[],
+): Promise<Set<string>> {
   const rows = await lookupMany<{ eventId: string }>(
     db,
     "recorded-carrier-events",

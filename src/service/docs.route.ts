@@ -1,5 +1,5 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context.js";
 
 /** The contract as JSON, and an interactive reference over it. */

@@ -8,7 +8,9 @@ const route = defineRoute({
   path: "/healthz",
   tags: ["Service"],
   summary: "Liveness and database check",
-  responses: { 200: { description: "The service and its database answer.", content: json(z.object({ status: z.literal("ok") })) } },
+  responses: {
+    200: { description: "The service and its database answer.", content: json(z.object({ status: z.literal("ok") })) },
+  },
 });
 
 export function registerHealth(app: OpenAPIHono<AppEnv>): void {

@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { bindings, numbers } from "../../src/db/schema.js";
+import { describe, expect, it } from "vitest";
 import { sweep } from "../../src/bindings/sweep.js";
+import { bindings, numbers } from "../../src/db/schema.js";
 import { hashPhone } from "../../src/phone.js";
-import { createHarness, DAY, MINUTE, type Harness, type TestClient } from "../support/harness.js";
+import { createHarness, DAY, type Harness, MINUTE, type TestClient } from "../support/harness.js";
 
 const NUMBER = "+8613912345678";
 
@@ -22,7 +22,13 @@ async function storedRow(h: Harness, id: string) {
 async function recordReassignment(h: Harness, e164: string, at: number) {
   await h.db.orm
     .insert(numbers)
-    .values({ phoneHash: hashPhone(h.config.pepper, e164), state: "active", stateChangedAt: at, lastReassignedAt: at, updatedAt: at })
+    .values({
+      phoneHash: hashPhone(h.config.pepper, e164),
+      state: "active",
+      stateChangedAt: at,
+      lastReassignedAt: at,
+      updatedAt: at,
+    })
     .onConflictDoUpdate({ target: numbers.phoneHash, set: { lastReassignedAt: at } });
 }
 
@@ -75,8 +81,16 @@ describe("PUT /v1/bindings", () => {
       ["empty account_ref", { phone_number: NUMBER, account_ref: "" }, "/account_ref"],
       ["129-char account_ref", { phone_number: NUMBER, account_ref: "x".repeat(129) }, "/account_ref"],
       ["an unknown member", { phone_number: NUMBER, account_ref: "a", extra: 1 }, "/extra"],
-      ["verified_at not RFC 3339", { phone_number: NUMBER, account_ref: "a", verified_at: "15/01/2026" }, "/verified_at"],
-      ["verified_at in the future", { phone_number: NUMBER, account_ref: "a", verified_at: "2026-01-15T00:06:00Z" }, "/verified_at"],
+      [
+        "verified_at not RFC 3339",
+        { phone_number: NUMBER, account_ref: "a", verified_at: "15/01/2026" },
+        "/verified_at",
+      ],
+      [
+        "verified_at in the future",
+        { phone_number: NUMBER, account_ref: "a", verified_at: "2026-01-15T00:06:00Z" },
+        "/verified_at",
+      ],
       ["an array body", [{ phone_number: NUMBER, account_ref: "a" }], ""],
     ];
     for (const [name, body, pointer] of cases) {
@@ -96,7 +110,11 @@ describe("PUT /v1/bindings", () => {
   it("accepts a verified_at within 5 minutes of clock skew", async () => {
     const h = await createHarness();
     const app = await appWithToken(h);
-    const response = await put(h, app, { phone_number: NUMBER, account_ref: "a", verified_at: "2026-01-15T00:04:00+00:00" });
+    const response = await put(h, app, {
+      phone_number: NUMBER,
+      account_ref: "a",
+      verified_at: "2026-01-15T00:04:00+00:00",
+    });
     expect(response.status).toBe(201);
     expect(response.json.verified_at).toBe("2026-01-15T00:04:00.000Z");
   });
@@ -115,9 +133,17 @@ describe("PUT /v1/bindings", () => {
     // A new account that never verified before the reassignment binds without trouble.
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "new-owner" })).status).toBe(201);
     // An old verification sent explicitly is refused too.
-    const oldProof = await put(h, app, { phone_number: NUMBER, account_ref: "late", verified_at: "2026-01-16T00:00:00Z" });
+    const oldProof = await put(h, app, {
+      phone_number: NUMBER,
+      account_ref: "late",
+      verified_at: "2026-01-16T00:00:00Z",
+    });
     expect(oldProof.json.code).toBe("NUMBER_RECYCLED");
-    const fresh = await put(h, app, { phone_number: NUMBER, account_ref: "old-owner", verified_at: new Date(h.now()).toISOString() });
+    const fresh = await put(h, app, {
+      phone_number: NUMBER,
+      account_ref: "old-owner",
+      verified_at: new Date(h.now()).toISOString(),
+    });
     expect(fresh.status).toBe(200);
     expect(fresh.json.verified_at).toBe(new Date(h.now()).toISOString());
   });
@@ -127,12 +153,23 @@ describe("PUT /v1/bindings", () => {
     const app = await appWithToken(h);
     const { json } = await put(h, app, { phone_number: NUMBER, account_ref: "a" });
     const endedAt = h.now() + DAY;
-    await h.db.orm.update(bindings).set({ status: "unbound", endedAt, endReason: "USER_REQUEST" }).where(eq(bindings.id, json.id));
+    await h.db.orm
+      .update(bindings)
+      .set({ status: "unbound", endedAt, endReason: "USER_REQUEST" })
+      .where(eq(bindings.id, json.id));
     h.advance(2 * DAY);
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "a" })).json.code).toBe("UNBOUND_BY_HOLDER");
-    const early = await put(h, app, { phone_number: NUMBER, account_ref: "a", verified_at: new Date(endedAt - MINUTE).toISOString() });
+    const early = await put(h, app, {
+      phone_number: NUMBER,
+      account_ref: "a",
+      verified_at: new Date(endedAt - MINUTE).toISOString(),
+    });
     expect(early.json.code).toBe("UNBOUND_BY_HOLDER");
-    const later = await put(h, app, { phone_number: NUMBER, account_ref: "a", verified_at: new Date(endedAt + MINUTE).toISOString() });
+    const later = await put(h, app, {
+      phone_number: NUMBER,
+      account_ref: "a",
+      verified_at: new Date(endedAt + MINUTE).toISOString(),
+    });
     expect(later.status).toBe(200);
     expect(later.json).toMatchObject({ status: "active", end_reason: null, ended_at: null });
   });
@@ -164,12 +201,15 @@ describe("reading, listing and deleting", () => {
       expect(response.status).toBe(200);
       seen.push(...response.json.items.map((item: { account_ref: string }) => item.account_ref));
       cursor = response.json.next_cursor;
-      if (pages++ === 0) for (let i = 0; i < 3; i++) await put(h, app, { phone_number: NUMBER, account_ref: `later-${i}` });
+      if (pages++ === 0)
+        for (let i = 0; i < 3; i++) await put(h, app, { phone_number: NUMBER, account_ref: `later-${i}` });
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining(["first-0", "first-1", "first-2", "first-3", "first-4"]));
     expect((await h.request("GET", "/v1/bindings?limit=101", { token: await app.bearer() })).status).toBe(400);
-    expect((await h.request("GET", "/v1/bindings?cursor=bogus", { token: await app.bearer() })).json.code).toBe("INVALID_ARGUMENT");
+    expect((await h.request("GET", "/v1/bindings?cursor=bogus", { token: await app.bearer() })).json.code).toBe(
+      "INVALID_ARGUMENT",
+    );
   });
 
   it("filters by account_ref and status", async () => {
@@ -191,7 +231,12 @@ describe("reading, listing and deleting", () => {
     h.advance(DAY);
     expect((await h.request("DELETE", `/v1/bindings/${json.id}`, { token: await app.bearer() })).status).toBe(204);
     const after = await h.request("GET", `/v1/bindings/${json.id}`, { token: await app.bearer() });
-    expect(after.json).toMatchObject({ status: "unbound", end_reason: "APP_UNBOUND", ended_at: "2026-01-16T00:00:00.000Z", expires_at: null });
+    expect(after.json).toMatchObject({
+      status: "unbound",
+      end_reason: "APP_UNBOUND",
+      ended_at: "2026-01-16T00:00:00.000Z",
+      expires_at: null,
+    });
     h.advance(DAY);
     expect((await h.request("DELETE", `/v1/bindings/${json.id}`, { token: await app.bearer() })).status).toBe(204);
     expect((await storedRow(h, json.id))!.endedAt).toBe(Date.UTC(2026, 0, 16));
@@ -222,7 +267,11 @@ describe("inactivity", () => {
     h.advance(2 * DAY);
     token = await app.token();
     const read = await h.request("GET", `/v1/bindings/${json.id}`, { token });
-    expect(read.json).toMatchObject({ status: "expired", end_reason: "INACTIVITY", ended_at: "2026-04-15T00:00:00.000Z" });
+    expect(read.json).toMatchObject({
+      status: "expired",
+      end_reason: "INACTIVITY",
+      ended_at: "2026-04-15T00:00:00.000Z",
+    });
     expect((await h.request("GET", "/v1/bindings?status=active", { token })).json.items).toEqual([]);
     expect((await h.request("GET", "/v1/bindings?status=expired", { token })).json.items).toHaveLength(1);
     expect((await storedRow(h, json.id))!.status).toBe("active");
@@ -252,12 +301,24 @@ describe("inactivity", () => {
     expect(first + second).toBe(7);
     expect(await sweep(deps)).toBe(0);
     const row = await storedRow(h, ids[0]!);
-    expect(row).toMatchObject({ status: "expired", endReason: "INACTIVITY", endedAt: Date.UTC(2026, 0, 15) + 90 * DAY });
+    expect(row).toMatchObject({
+      status: "expired",
+      endReason: "INACTIVITY",
+      endedAt: Date.UTC(2026, 0, 15) + 90 * DAY,
+    });
     expect((await storedRow(h, fresh.json.id))!.status).toBe("active");
     const token = await app.token();
     const events = (await h.request("GET", "/v1/events?limit=100", { token })).json.items;
-    expect(events.filter((e: { type: string }) => e.type === "binding.expired").map((e: { data: { binding_id: string } }) => e.data.binding_id).sort()).toEqual([...ids].sort());
-    expect(events[0]).toMatchObject({ occurred_at: "2026-04-15T00:00:00.000Z", data: { reason: "INACTIVITY", phone_number_hint: "+86139****5678" } });
+    expect(
+      events
+        .filter((e: { type: string }) => e.type === "binding.expired")
+        .map((e: { data: { binding_id: string } }) => e.data.binding_id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(events[0]).toMatchObject({
+      occurred_at: "2026-04-15T00:00:00.000Z",
+      data: { reason: "INACTIVITY", phone_number_hint: "+86139****5678" },
+    });
     // And the next login revives the binding.
     const revived = await put(h, app, { phone_number: NUMBER, account_ref: "a0" });
     expect(revived.json).toMatchObject({ id: ids[0], status: "active", ended_at: null });
@@ -287,12 +348,21 @@ describe("POST /v1/numbers/check-recycled", () => {
   it("answers from the number's reassignment record", async () => {
     const h = await createHarness();
     const app = await appWithToken(h);
-    const never = await h.request("POST", "/v1/numbers/check-recycled", { token: await app.bearer(), json: { phone_number: NUMBER, since: "2025-01-01T00:00:00Z" } });
+    const never = await h.request("POST", "/v1/numbers/check-recycled", {
+      token: await app.bearer(),
+      json: { phone_number: NUMBER, since: "2025-01-01T00:00:00Z" },
+    });
     expect(never.json).toEqual({ recycled: false, last_reassigned_at: null });
     await recordReassignment(h, NUMBER, Date.UTC(2025, 5, 1));
-    const before = await h.request("POST", "/v1/numbers/check-recycled", { token: await app.bearer(), json: { phone_number: "13912345678", since: "2025-01-01T00:00:00Z" } });
+    const before = await h.request("POST", "/v1/numbers/check-recycled", {
+      token: await app.bearer(),
+      json: { phone_number: "13912345678", since: "2025-01-01T00:00:00Z" },
+    });
     expect(before.json).toEqual({ recycled: true, last_reassigned_at: "2025-06-01T00:00:00.000Z" });
-    const after = await h.request("POST", "/v1/numbers/check-recycled", { token: await app.bearer(), json: { phone_number: NUMBER, since: "2025-07-01T00:00:00Z" } });
+    const after = await h.request("POST", "/v1/numbers/check-recycled", {
+      token: await app.bearer(),
+      json: { phone_number: NUMBER, since: "2025-07-01T00:00:00Z" },
+    });
     expect(after.json.recycled).toBe(false);
   });
 });

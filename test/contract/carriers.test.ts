@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { createHarness, DAY, ISSUER, MINUTE, type Harness, type TestClient } from "../support/harness.js";
+import { describe, expect, it } from "vitest";
+import { createHarness, DAY, type Harness, ISSUER, MINUTE, type TestClient } from "../support/harness.js";
 
 const NUMBER = "+8613912345678";
 
@@ -32,19 +32,39 @@ describe("POST /v1/numbers/bindings", () => {
     expect(response.text).not.toMatch(/secret|second-account/);
     const { results, attestation, checked_at } = response.json;
     expect(checked_at).toBe("2026-01-16T00:00:00.000Z");
-    expect(results.map((r: { phone_number: string }) => r.phone_number)).toEqual(["+8613812345678", NUMBER, "+8613900000000"]);
+    expect(results.map((r: { phone_number: string }) => r.phone_number)).toEqual([
+      "+8613812345678",
+      NUMBER,
+      "+8613900000000",
+    ]);
     expect(results[0]).toEqual({ phone_number: "+8613812345678", outstanding: 0, apps: [] });
     expect(results[1].outstanding).toBe(3);
     expect(results[1].apps).toEqual(
       expect.arrayContaining([
-        { app_id: bank.id, app_name: "Bank", bound_at: "2026-01-15T00:00:00.000Z", last_seen_at: "2026-01-15T00:00:00.000Z", expires_at: "2026-04-15T00:00:00.000Z" },
+        {
+          app_id: bank.id,
+          app_name: "Bank",
+          bound_at: "2026-01-15T00:00:00.000Z",
+          last_seen_at: "2026-01-15T00:00:00.000Z",
+          expires_at: "2026-04-15T00:00:00.000Z",
+        },
         expect.objectContaining({ app_id: shop.id, app_name: "Shop" }),
       ]),
     );
-    const { payload, protectedHeader } = await jwtVerify(attestation, createLocalJWKSet(await h.jwks()), { issuer: ISSUER, typ: "binding-check+jwt", currentDate: new Date(h.now()) });
+    const { payload, protectedHeader } = await jwtVerify(attestation, createLocalJWKSet(await h.jwks()), {
+      issuer: ISSUER,
+      typ: "binding-check+jwt",
+      currentDate: new Date(h.now()),
+    });
     expect(protectedHeader.alg).toBe("EdDSA");
     expect(payload).toMatchObject({ sub: carrier.id, iat: h.now() / 1000, jti: expect.any(String) });
-    expect(payload.results).toEqual(results.map((r: { phone_number: string; outstanding: number; apps: { app_id: string }[] }) => ({ phone_number: r.phone_number, outstanding: r.outstanding, app_ids: r.apps.map((a) => a.app_id) })));
+    expect(payload.results).toEqual(
+      results.map((r: { phone_number: string; outstanding: number; apps: { app_id: string }[] }) => ({
+        phone_number: r.phone_number,
+        outstanding: r.outstanding,
+        app_ids: r.apps.map((a) => a.app_id),
+      })),
+    );
   });
 
   it("does not count bindings expired by inactivity but not yet swept", async () => {
@@ -91,9 +111,14 @@ describe("POST /v1/numbers/bindings", () => {
     ]);
     // Smaller batches go through statements of 1, 8 and 32 placeholders.
     const counts = async (numbers: string[]) =>
-      ((await check(h, carrier, numbers)).json.results as { outstanding: number }[]).flatMap((result, index) => (result.outstanding > 0 ? [[index, result.outstanding]] : []));
+      ((await check(h, carrier, numbers)).json.results as { outstanding: number }[]).flatMap((result, index) =>
+        result.outstanding > 0 ? [[index, result.outstanding]] : [],
+      );
     expect(await counts(many.slice(0, 1))).toEqual([[0, 2]]);
-    expect(await counts(many.slice(95, 100))).toEqual([[2, 1], [3, 1]]);
+    expect(await counts(many.slice(95, 100))).toEqual([
+      [2, 1],
+      [3, 1],
+    ]);
     expect(await counts(many.slice(190, 210))).toEqual([[6, 1]]);
     expect(await counts(many.slice(0, 33))).toEqual([[0, 2]]);
   });
@@ -107,7 +132,11 @@ describe("POST /v1/numbers/bindings", () => {
     const admin = await h.client("admin");
     const audit = await h.request("GET", "/v1/admin/audit", { token: await admin.token() });
     const entry = audit.json.items.find((e: { action: string }) => e.action === "numbers.checked");
-    expect(entry).toMatchObject({ actor_kind: "carrier", actor_id: carrier.id, detail: { count: 1, phone_hashes: [expect.any(String)] } });
+    expect(entry).toMatchObject({
+      actor_kind: "carrier",
+      actor_id: carrier.id,
+      detail: { count: 1, phone_hashes: [expect.any(String)] },
+    });
     expect(audit.text).not.toContain("13912345678");
   });
 });
@@ -122,11 +151,16 @@ describe("responsibility", () => {
     expect((await check(h, big, [NUMBER])).status).toBe(403); // the sub-allocated block is the MVNO's
     expect((await check(h, mvno, [NUMBER])).status).toBe(200);
     expect((await check(h, other, [NUMBER])).status).toBe(403);
-    const ported = await report(h, mvno, [{ id: "p1", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: other.id }]);
+    const ported = await report(h, mvno, [
+      { id: "p1", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: other.id },
+    ]);
     expect(ported.json.results).toEqual([{ id: "p1", status: "recorded" }]);
     expect((await check(h, mvno, [NUMBER])).status).toBe(403);
     expect((await check(h, other, [NUMBER])).status).toBe(200);
-    expect((await report(h, mvno, [{ id: "late", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) }])).status).toBe(403);
+    expect(
+      (await report(h, mvno, [{ id: "late", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) }]))
+        .status,
+    ).toBe(403);
   });
 });
 
@@ -140,15 +174,28 @@ describe("POST /v1/numbers/events", () => {
     const newer = await put(h, app, { phone_number: NUMBER, account_ref: "new-owner" });
     h.advance(DAY);
     // Backfilled between the two verifications: only the older binding ends.
-    const response = await report(h, carrier, [{ id: "r1", phone_number: NUMBER, type: "reassigned", occurred_at: iso(Date.UTC(2026, 0, 20)) }]);
+    const response = await report(h, carrier, [
+      { id: "r1", phone_number: NUMBER, type: "reassigned", occurred_at: iso(Date.UTC(2026, 0, 20)) },
+    ]);
     expect(response.json.results).toEqual([{ id: "r1", status: "recorded" }]);
     const token = await app.bearer();
-    expect((await h.request("GET", `/v1/bindings/${old.json.id}`, { token })).json).toMatchObject({ status: "unbound", end_reason: "NUMBER_RECYCLED" });
+    expect((await h.request("GET", `/v1/bindings/${old.json.id}`, { token })).json).toMatchObject({
+      status: "unbound",
+      end_reason: "NUMBER_RECYCLED",
+    });
     expect((await h.request("GET", `/v1/bindings/${newer.json.id}`, { token })).json.status).toBe("active");
     const events = (await h.request("GET", "/v1/events", { token })).json.items;
-    expect(events).toEqual([expect.objectContaining({ type: "binding.unbound", data: expect.objectContaining({ binding_id: old.json.id, reason: "NUMBER_RECYCLED" }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: "binding.unbound",
+        data: expect.objectContaining({ binding_id: old.json.id, reason: "NUMBER_RECYCLED" }),
+      }),
+    ]);
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "old-owner" })).json.code).toBe("NUMBER_RECYCLED");
-    const recheck = await h.request("POST", "/v1/numbers/check-recycled", { token, json: { phone_number: NUMBER, since: "2026-01-16T00:00:00Z" } });
+    const recheck = await h.request("POST", "/v1/numbers/check-recycled", {
+      token,
+      json: { phone_number: NUMBER, since: "2026-01-16T00:00:00Z" },
+    });
     expect(recheck.json).toEqual({ recycled: true, last_reassigned_at: "2026-01-20T00:00:00.000Z" });
     const revived = await put(h, app, { phone_number: NUMBER, account_ref: "old-owner", verified_at: iso(h.now()) });
     expect(revived.json).toMatchObject({ status: "active", id: old.json.id });
@@ -160,7 +207,9 @@ describe("POST /v1/numbers/events", () => {
     const carrier = await h.client("carrier", "c", { prefixes: ["+86139"] });
     const app = await h.client("app");
     await put(h, app, { phone_number: NUMBER, account_ref: "a" });
-    const first = await report(h, carrier, [{ id: "d1", phone_number: NUMBER, type: "deactivated", occurred_at: iso(h.now()) }]);
+    const first = await report(h, carrier, [
+      { id: "d1", phone_number: NUMBER, type: "deactivated", occurred_at: iso(h.now()) },
+    ]);
     expect(first.json.results[0].status).toBe("recorded");
     const again = await report(h, carrier, [
       { id: "d1", phone_number: NUMBER, type: "reassigned", occurred_at: iso(h.now()) },
@@ -173,7 +222,12 @@ describe("POST /v1/numbers/events", () => {
       { id: "d2", status: "duplicate" },
     ]);
     const events = (await h.request("GET", "/v1/events", { token: await app.bearer() })).json.items;
-    expect(events).toEqual([expect.objectContaining({ type: "number.deactivated", data: expect.objectContaining({ account_ref: "a", phone_number_hint: "+86139****5678" }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: "number.deactivated",
+        data: expect.objectContaining({ account_ref: "a", phone_number_hint: "+86139****5678" }),
+      }),
+    ]);
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "a" })).status).toBe(200); // the duplicate "reassigned" did nothing
   });
 
@@ -185,12 +239,18 @@ describe("POST /v1/numbers/events", () => {
       { id: "s1", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) },
       { id: "p1", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: other.id },
     ];
-    expect((await report(h, carrier, batch)).json.results.map((r: { status: string }) => r.status)).toEqual(["recorded", "recorded"]);
+    expect((await report(h, carrier, batch)).json.results.map((r: { status: string }) => r.status)).toEqual([
+      "recorded",
+      "recorded",
+    ]);
     const resent = await report(h, carrier, batch);
     expect(resent.status).toBe(200);
     expect(resent.json.results.map((r: { status: string }) => r.status)).toEqual(["duplicate", "duplicate"]);
     // A new event about the number it no longer answers for is still refused.
-    const fresh = await report(h, carrier, [...batch, { id: "s2", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) }]);
+    const fresh = await report(h, carrier, [
+      ...batch,
+      { id: "s2", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()) },
+    ]);
     expect(fresh.status).toBe(403);
     expect(fresh.json.errors).toEqual([expect.objectContaining({ pointer: "/events/2/phone_number" })]);
   });
@@ -207,7 +267,9 @@ describe("POST /v1/numbers/events", () => {
       { id: "r", phone_number: NUMBER, type: "reactivated", occurred_at: t },
       { id: "p", phone_number: NUMBER, type: "ported", occurred_at: t, to_carrier: other.id },
     ]);
-    expect((await h.request("GET", `/v1/bindings/${b.json.id}`, { token: await app.bearer() })).json.status).toBe("active");
+    expect((await h.request("GET", `/v1/bindings/${b.json.id}`, { token: await app.bearer() })).json.status).toBe(
+      "active",
+    );
     expect((await h.request("GET", "/v1/events", { token: await app.bearer() })).json.items).toEqual([]);
     expect((await check(h, other, [NUMBER])).json.results[0].outstanding).toBe(1);
   });
@@ -219,10 +281,22 @@ describe("POST /v1/numbers/events", () => {
     await put(h, app, { phone_number: NUMBER, account_ref: "a" });
     const good = { id: "ok", phone_number: NUMBER, type: "reassigned", occurred_at: iso(h.now()) };
     for (const [bad, pointer] of [
-      [{ id: "f", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now() + 6 * MINUTE) }, "/events/1/occurred_at"],
-      [{ id: "p", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: "carrier_nobody" }, "/events/1/to_carrier"],
-      [{ id: "p", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: app.id }, "/events/1/to_carrier"],
-      [{ id: "x", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()), to_carrier: carrier.id }, "/events/1/to_carrier"],
+      [
+        { id: "f", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now() + 6 * MINUTE) },
+        "/events/1/occurred_at",
+      ],
+      [
+        { id: "p", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: "carrier_nobody" },
+        "/events/1/to_carrier",
+      ],
+      [
+        { id: "p", phone_number: NUMBER, type: "ported", occurred_at: iso(h.now()), to_carrier: app.id },
+        "/events/1/to_carrier",
+      ],
+      [
+        { id: "x", phone_number: NUMBER, type: "suspended", occurred_at: iso(h.now()), to_carrier: carrier.id },
+        "/events/1/to_carrier",
+      ],
       [{ id: "y", phone_number: NUMBER, type: "exploded", occurred_at: iso(h.now()) }, "/events/1/type"],
     ] as const) {
       const response = await report(h, carrier, [good, bad]);
@@ -230,6 +304,8 @@ describe("POST /v1/numbers/events", () => {
       expect(response.json.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
     }
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "a" })).status).toBe(200);
-    expect((await report(h, carrier, [{ ...good, occurred_at: iso(h.now() + 4 * MINUTE) }])).json.results[0].status).toBe("recorded");
+    expect(
+      (await report(h, carrier, [{ ...good, occurred_at: iso(h.now() + 4 * MINUTE) }])).json.results[0].status,
+    ).toBe("recorded");
   });
 });

@@ -1,12 +1,18 @@
-import { describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
 import { generateSigningJwk } from "../../src/auth/keys.js";
 import { createHarness, ISSUER, MINUTE, signJwt } from "../support/harness.js";
 
 function expectProblem(response: { status: number; headers: Headers; json: any }, status: number, code: string) {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  expect(response.json).toMatchObject({ status, code, type: expect.stringContaining("/problems/"), title: expect.any(String), detail: expect.any(String) });
+  expect(response.json).toMatchObject({
+    status,
+    code,
+    type: expect.stringContaining("/problems/"),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(response.json.request_id).toBe(response.headers.get("x-request-id"));
 }
 
@@ -17,10 +23,23 @@ describe("access tokens on /v1", () => {
     const good = await app.token();
     const [head, payload, signature] = good.split(".") as [string, string, string];
     const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/")));
-    const tampered = `${head}.${btoa(JSON.stringify({ ...claims, scope: "admin" })).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_")}.${signature}`;
+    const tampered = `${head}.${btoa(JSON.stringify({ ...claims, scope: "admin" }))
+      .replaceAll("=", "")
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")}.${signature}`;
     const foreignKey = await generateSigningJwk();
     const now = Math.floor(h.now() / 1000);
-    const base = { iss: ISSUER, aud: ISSUER, sub: app.id, client_id: app.id, client_kind: "app", scope: "bindings", iat: now, exp: now + 600, jti: "j" };
+    const base = {
+      iss: ISSUER,
+      aud: ISSUER,
+      sub: app.id,
+      client_id: app.id,
+      client_kind: "app",
+      scope: "bindings",
+      iat: now,
+      exp: now + 600,
+      jti: "j",
+    };
     const foreign = await signJwt(foreignKey, base, { typ: "at+jwt", kid: h.signingKey.kid });
     const mistyped = await signJwt(h.signingKey, base, { typ: "JWT" });
     const wrongAudience = await signJwt(h.signingKey, { ...base, aud: "https://other.test" }, { typ: "at+jwt" });
@@ -50,7 +69,14 @@ describe("access tokens on /v1", () => {
     const h = await createHarness();
     const app = await h.client("app");
     const narrow = await app.token("events");
-    expectProblem(await h.request("PUT", "/v1/bindings", { token: narrow, json: { phone_number: "+8613912345678", account_ref: "a" } }), 403, "PERMISSION_DENIED");
+    expectProblem(
+      await h.request("PUT", "/v1/bindings", {
+        token: narrow,
+        json: { phone_number: "+8613912345678", account_ref: "a" },
+      }),
+      403,
+      "PERMISSION_DENIED",
+    );
     expectProblem(await h.request("GET", "/v1/admin/clients", { token: narrow }), 403, "PERMISSION_DENIED");
     const carrier = await h.client("carrier", "c", { prefixes: ["+86139"] });
     expectProblem(await h.request("GET", "/v1/bindings", { token: await carrier.token() }), 403, "PERMISSION_DENIED");
@@ -85,14 +111,59 @@ describe("one error model", () => {
   it("malformed JSON is 400, a non-JSON content type 415, a body over 1 MiB 413", async () => {
     const h = await createHarness();
     const token = await (await h.client("app")).token();
-    const malformed = await h.request("PUT", "/v1/bindings", { token, body: "{not json", headers: { "content-type": "application/json" } });
+    const malformed = await h.request("PUT", "/v1/bindings", {
+      token,
+      body: "{not json",
+      headers: { "content-type": "application/json" },
+    });
     expectProblem(malformed, 400, "INVALID_ARGUMENT");
-    const text = await h.request("PUT", "/v1/bindings", { token, body: "phone_number=1", headers: { "content-type": "text/plain" } });
+    const text = await h.request("PUT", "/v1/bindings", {
+      token,
+      body: "phone_number=1",
+      headers: { "content-type": "text/plain" },
+    });
     expectProblem(text, 415, "UNSUPPORTED_MEDIA_TYPE");
     const none = await h.request("PUT", "/v1/bindings", { token, body: "{}" });
     expectProblem(none, 415, "UNSUPPORTED_MEDIA_TYPE");
-    const huge = await h.request("PUT", "/v1/bindings", { token, json: { phone_number: "+8613912345678", account_ref: "x".repeat(1024 * 1024) } });
+    const huge = await h.request("PUT", "/v1/bindings", {
+      token,
+      json: { phone_number: "+8613912345678", account_ref: "x".repeat(1024 * 1024) },
+    });
     expectProblem(huge, 413, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("the token endpoint answers every failure as an RFC 6749 error, the body limit included", async () => {
+    const h = await createHarness();
+    const huge = await h.request("POST", "/oauth/token", {
+      body: `grant_type=client_credentials&pad=${"x".repeat(1024 * 1024)}`,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(huge.json).toEqual({ error: "invalid_request", error_description: expect.stringContaining("limited") });
+  });
+
+  it("documents each route's errors from its definition: validation, auth, body, and 500 everywhere", async () => {
+    const h = await createHarness();
+    const paths = (await h.request("GET", "/openapi.json")).json.paths as Record<
+      string,
+      Record<string, { responses: Record<string, unknown>; requestBody?: unknown; security?: unknown }>
+    >;
+    // The id in the path is validated, so its 400 is part of the contract.
+    expect(Object.keys(paths["/v1/bindings/{id}"]!.get!.responses)).toEqual(
+      expect.arrayContaining(["200", "400", "401", "403", "404", "500"]),
+    );
+    // A route without params, query or body has no 400 to document, and no body limits.
+    expect(Object.keys(paths["/v1/me/bindings"]!.get!.responses).sort()).toEqual(["200", "401", "403", "500"]);
+    for (const [path, operations] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const statuses = Object.keys(operation.responses);
+        expect(statuses, `${method} ${path}`).toContain("500");
+        if (operation.requestBody && path.startsWith("/v1/"))
+          expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["400", "413", "415"]));
+        if (operation.security) expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["401", "403"]));
+      }
+    }
   });
 
   it("echoes a sane X-Request-Id and replaces an insane one", async () => {
@@ -119,7 +190,9 @@ describe("one error model", () => {
     const h = await createHarness();
     const spec = await h.request("GET", "/openapi.json");
     expect(spec.json.openapi).toBe("3.1.0");
-    expect(Object.keys(spec.json.paths)).toEqual(expect.arrayContaining(["/v1/bindings", "/oauth/token", "/v1/admin/clients"]));
+    expect(Object.keys(spec.json.paths)).toEqual(
+      expect.arrayContaining(["/v1/bindings", "/oauth/token", "/v1/admin/clients"]),
+    );
     const docs = await h.request("GET", "/docs");
     expect(docs.status).toBe(200);
     expect(docs.text).toMatch(/openapi\.json/);
@@ -146,14 +219,25 @@ describe("operator API", () => {
       disabled: false,
       created_at: "2026-01-15T00:00:00.000Z",
     });
-    const patched = await h.request("PATCH", `/v1/admin/clients/${created.json.id}`, { token, json: { name: "CMCC", disabled: true } });
+    const patched = await h.request("PATCH", `/v1/admin/clients/${created.json.id}`, {
+      token,
+      json: { name: "CMCC", disabled: true },
+    });
     expect(patched.json).toMatchObject({ name: "CMCC", disabled: true });
     const list = await h.request("GET", "/v1/admin/clients?limit=100", { token });
     expect(list.json.items.map((c: { id: string }) => c.id)).toContain(created.json.id);
-    expectProblem(await h.request("PATCH", "/v1/admin/clients/app_nobody", { token, json: { name: "x" } }), 404, "NOT_FOUND");
+    expectProblem(
+      await h.request("PATCH", "/v1/admin/clients/app_nobody", { token, json: { name: "x" } }),
+      404,
+      "NOT_FOUND",
+    );
     const audit = await h.request("GET", "/v1/admin/audit", { token });
     expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(["client.created", "client.updated"]);
-    expect(audit.json.items[0]).toMatchObject({ actor_kind: "admin", actor_id: admin.id, detail: { client_id: created.json.id } });
+    expect(audit.json.items[0]).toMatchObject({
+      actor_kind: "admin",
+      actor_id: admin.id,
+      detail: { client_id: created.json.id },
+    });
   });
 
   it("refuses a private JWKS, keys without kid, unknown key types, bad prefixes and a taken prefix", async () => {
@@ -165,13 +249,39 @@ describe("operator API", () => {
     const refusedPrivate = await attempt({ kind: "app", name: "a", jwks: { keys: [key] } });
     expectProblem(refusedPrivate, 400, "INVALID_ARGUMENT");
     expect(refusedPrivate.json.detail).toMatch(/private/);
-    expectProblem(await attempt({ kind: "app", name: "a", jwks: { keys: [{ ...pub, kid: undefined }] } }), 400, "INVALID_ARGUMENT");
-    expectProblem(await attempt({ kind: "app", name: "a", jwks: { keys: [{ kty: "RSA", n: "x", e: "AQAB", kid: "r" }] } }), 400, "INVALID_ARGUMENT");
-    expectProblem(await attempt({ kind: "app", name: "a", jwks: { keys: [{ kty: "oct", k: "c2VjcmV0", kid: "s" }] } }), 400, "INVALID_ARGUMENT");
-    expectProblem(await attempt({ kind: "carrier", name: "c", jwks: { keys: [pub] }, number_prefixes: ["86139"] }), 400, "INVALID_ARGUMENT");
-    expectProblem(await attempt({ kind: "app", name: "a", jwks: { keys: [pub] }, number_prefixes: ["+86139"] }), 400, "INVALID_ARGUMENT");
-    expect((await attempt({ kind: "carrier", name: "c1", jwks: { keys: [pub] }, number_prefixes: ["+86139"] })).status).toBe(201);
-    expectProblem(await attempt({ kind: "carrier", name: "c2", jwks: { keys: [pub] }, number_prefixes: ["+86139"] }), 409, "CONFLICT");
+    expectProblem(
+      await attempt({ kind: "app", name: "a", jwks: { keys: [{ ...pub, kid: undefined }] } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expectProblem(
+      await attempt({ kind: "app", name: "a", jwks: { keys: [{ kty: "RSA", n: "x", e: "AQAB", kid: "r" }] } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expectProblem(
+      await attempt({ kind: "app", name: "a", jwks: { keys: [{ kty: "oct", k: "c2VjcmV0", kid: "s" }] } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expectProblem(
+      await attempt({ kind: "carrier", name: "c", jwks: { keys: [pub] }, number_prefixes: ["86139"] }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expectProblem(
+      await attempt({ kind: "app", name: "a", jwks: { keys: [pub] }, number_prefixes: ["+86139"] }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expect(
+      (await attempt({ kind: "carrier", name: "c1", jwks: { keys: [pub] }, number_prefixes: ["+86139"] })).status,
+    ).toBe(201);
+    expectProblem(
+      await attempt({ kind: "carrier", name: "c2", jwks: { keys: [pub] }, number_prefixes: ["+86139"] }),
+      409,
+      "CONFLICT",
+    );
     expectProblem(await attempt({ kind: "robot", name: "r", jwks: { keys: [pub] } }), 400, "INVALID_ARGUMENT");
   });
 
@@ -181,12 +291,18 @@ describe("operator API", () => {
     const app = await h.client("app");
     const next = await generateSigningJwk();
     const { d: _d, ...pub } = next;
-    expect((await h.request("PATCH", `/v1/admin/clients/${app.id}`, { token, json: { jwks: { keys: [pub] } } })).status).toBe(200);
+    expect(
+      (await h.request("PATCH", `/v1/admin/clients/${app.id}`, { token, json: { jwks: { keys: [pub] } } })).status,
+    ).toBe(200);
     const iat = Math.floor(h.now() / 1000);
     const signed = (jwk: typeof next) =>
       signJwt(jwk, { iss: app.id, sub: app.id, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID() });
     const form = async (assertion: string) =>
-      h.tokenRequest({ grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion });
+      h.tokenRequest({
+        grant_type: "client_credentials",
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion: assertion,
+      });
     expect((await form(await signed(next))).status).toBe(200);
     expect((await form(await signed(app.privateJwk))).status).toBe(401);
     void SignJWT;

@@ -1,13 +1,22 @@
-import { describe, expect, it } from "vitest";
 import { decodeJwt } from "jose";
-import { createHarness, DAY, ISSUER, signJwt, type Harness, type TestClient } from "../support/harness.js";
+import { describe, expect, it } from "vitest";
+import { createHarness, DAY, type Harness, ISSUER, signJwt, type TestClient } from "../support/harness.js";
 
 const NUMBER = "+8613912345678";
 const GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-function personAssertion(h: Harness, signer: TestClient, overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}) {
+function personAssertion(
+  h: Harness,
+  signer: TestClient,
+  overrides: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+) {
   const iat = Math.floor(h.now() / 1000);
-  return signJwt(signer.privateJwk, { iss: signer.id, sub: `tel:${NUMBER}`, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID(), ...overrides }, header);
+  return signJwt(
+    signer.privateJwk,
+    { iss: signer.id, sub: `tel:${NUMBER}`, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID(), ...overrides },
+    header,
+  );
 }
 
 async function personToken(h: Harness, carrier: TestClient) {
@@ -28,7 +37,13 @@ describe("the person grant", () => {
     expect(response.json).toMatchObject({ token_type: "Bearer", expires_in: 600, scope: "me" });
     expect(response.text).not.toContain("13912345678");
     const claims = decodeJwt(response.json.access_token);
-    expect(claims).toMatchObject({ iss: ISSUER, aud: ISSUER, client_id: carrier.id, scope: "me", phone_number_hint: "+86139****5678" });
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: ISSUER,
+      client_id: carrier.id,
+      scope: "me",
+      phone_number_hint: "+86139****5678",
+    });
     expect(claims.sub).toMatch(/^phone:/);
   });
 
@@ -40,7 +55,11 @@ describe("the person grant", () => {
         "a key that is not the carrier's",
         async (h, c, app) => {
           const iat = Math.floor(h.now() / 1000);
-          return signJwt(app.privateJwk, { iss: c.id, sub: `tel:${NUMBER}`, aud: ISSUER, iat, exp: iat + 60, jti: "k" }, { kid: c.privateJwk.kid });
+          return signJwt(
+            app.privateJwk,
+            { iss: c.id, sub: `tel:${NUMBER}`, aud: ISSUER, iat, exp: iat + 60, jti: "k" },
+            { kid: c.privateJwk.kid },
+          );
         },
       ],
       ["wrong aud", (h, c) => personAssertion(h, c, { aud: "https://elsewhere.test" })],
@@ -88,8 +107,20 @@ describe("the person grant", () => {
       expect((await h.request("GET", "/v1/me/bindings", { token: machine })).json.code).toBe("PERMISSION_DENIED");
     }
     // A machine token cannot ask for "me", nor a carrier's person grant for other scopes.
-    expect((await h.tokenRequest({ grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: await carrier.assertion(), scope: "me" })).json.error).toBe("invalid_scope");
-    expect((await h.tokenRequest({ grant_type: GRANT, assertion: await personAssertion(h, carrier), scope: "numbers" })).json.error).toBe("invalid_scope");
+    expect(
+      (
+        await h.tokenRequest({
+          grant_type: "client_credentials",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: await carrier.assertion(),
+          scope: "me",
+        })
+      ).json.error,
+    ).toBe("invalid_scope");
+    expect(
+      (await h.tokenRequest({ grant_type: GRANT, assertion: await personAssertion(h, carrier), scope: "numbers" })).json
+        .error,
+    ).toBe("invalid_scope");
   });
 });
 
@@ -121,22 +152,33 @@ describe("/v1/me/bindings", () => {
     expect((await h.request("DELETE", `/v1/me/bindings/${notMine.json.id}`, { token })).status).toBe(404);
     h.advance(60_000);
     expect((await h.request("DELETE", `/v1/me/bindings/${mine.json.id}`, { token })).status).toBe(204);
-    expect((await h.request("GET", "/v1/me/bindings", { token })).json.items.map((i: { app_name: string }) => i.app_name)).toEqual(["Shop"]);
+    expect(
+      (await h.request("GET", "/v1/me/bindings", { token })).json.items.map((i: { app_name: string }) => i.app_name),
+    ).toEqual(["Shop"]);
 
     const events = (await h.request("GET", "/v1/events", { token: await bank.bearer() })).json.items;
-    expect(events).toEqual([expect.objectContaining({ type: "binding.unbound", data: expect.objectContaining({ binding_id: mine.json.id, reason: "USER_REQUEST" }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: "binding.unbound",
+        data: expect.objectContaining({ binding_id: mine.json.id, reason: "USER_REQUEST" }),
+      }),
+    ]);
     h.advance(DAY);
-    expect((await put(h, bank, { phone_number: NUMBER, account_ref: "secret-ref" })).json.code).toBe("UNBOUND_BY_HOLDER");
-    const reverified = await put(h, bank, { phone_number: NUMBER, account_ref: "secret-ref", verified_at: new Date(h.now()).toISOString() });
+    expect((await put(h, bank, { phone_number: NUMBER, account_ref: "secret-ref" })).json.code).toBe(
+      "UNBOUND_BY_HOLDER",
+    );
+    const reverified = await put(h, bank, {
+      phone_number: NUMBER,
+      account_ref: "secret-ref",
+      verified_at: new Date(h.now()).toISOString(),
+    });
     expect(reverified.json).toMatchObject({ status: "active", id: mine.json.id });
 
     const admin = await h.client("admin");
     const audit = (await h.request("GET", "/v1/admin/audit?limit=100", { token: await admin.token() })).json.items;
-    expect(audit.filter((e: { actor_kind: string }) => e.actor_kind === "person").map((e: { action: string }) => e.action)).toEqual([
-      "me.bindings_listed",
-      "me.binding_unbound",
-      "me.bindings_listed",
-    ]);
+    expect(
+      audit.filter((e: { actor_kind: string }) => e.actor_kind === "person").map((e: { action: string }) => e.action),
+    ).toEqual(["me.bindings_listed", "me.binding_unbound", "me.bindings_listed"]);
     expect(JSON.stringify(audit)).not.toContain("13912345678");
   });
 });

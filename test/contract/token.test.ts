@@ -1,11 +1,16 @@
-import { describe, expect, it } from "vitest";
 import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
-import { createHarness, ISSUER, MINUTE, signJwt, type Harness, type TestClient } from "../support/harness.js";
+import { describe, expect, it } from "vitest";
+import { createHarness, type Harness, ISSUER, MINUTE, signJwt, type TestClient } from "../support/harness.js";
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 function clientCredentials(h: Harness, assertion: string, extra: Record<string, string> = {}) {
-  return h.tokenRequest({ grant_type: "client_credentials", client_assertion_type: ASSERTION_TYPE, client_assertion: assertion, ...extra });
+  return h.tokenRequest({
+    grant_type: "client_credentials",
+    client_assertion_type: ASSERTION_TYPE,
+    client_assertion: assertion,
+    ...extra,
+  });
 }
 
 describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
@@ -15,11 +20,21 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
     const response = await clientCredentials(h, await app.assertion());
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(response.json).toMatchObject({ token_type: "Bearer", expires_in: 600, scope: "bindings events numbers:check-recycled" });
+    expect(response.json).toMatchObject({
+      token_type: "Bearer",
+      expires_in: 600,
+      scope: "bindings events numbers:check-recycled",
+    });
     const header = decodeProtectedHeader(response.json.access_token);
     expect(header).toMatchObject({ alg: "EdDSA", typ: "at+jwt", kid: h.signingKey.kid });
     const claims = decodeJwt(response.json.access_token);
-    expect(claims).toMatchObject({ iss: ISSUER, aud: ISSUER, sub: app.id, client_id: app.id, scope: "bindings events numbers:check-recycled" });
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: ISSUER,
+      sub: app.id,
+      client_id: app.id,
+      scope: "bindings events numbers:check-recycled",
+    });
     expect(claims.exp! - claims.iat!).toBe(600);
     expect(typeof claims.jti).toBe("string");
   });
@@ -56,7 +71,8 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
         "alg none",
         async (_h, app) => {
           const iat = Math.floor(Date.now() / 1000);
-          const encode = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+          const encode = (value: unknown) =>
+            btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
           return `${encode({ alg: "none" })}.${encode({ iss: app.id, sub: app.id, aud: ISSUER, iat, exp: iat + 60, jti: "x" })}.`;
         },
       ],
@@ -71,7 +87,10 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
         },
       ],
       ["wrong aud", (_h, app) => app.assertion({ aud: "https://elsewhere.test" })],
-      ["expired", (h, app) => app.assertion({ iat: Math.floor(h.now() / 1000) - 600, exp: Math.floor(h.now() / 1000) - 300 })],
+      [
+        "expired",
+        (h, app) => app.assertion({ iat: Math.floor(h.now() / 1000) - 600, exp: Math.floor(h.now() / 1000) - 300 }),
+      ],
       ["exp more than 5 minutes after iat", (h, app) => app.assertion({ exp: Math.floor(h.now() / 1000) + 301 })],
       ["iss ≠ sub", (_h, app) => app.assertion({ sub: "someone-else" })],
       ["missing jti", (_h, app) => app.assertion({ jti: undefined })],
@@ -81,7 +100,11 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
         async (h, app) => {
           const stranger = await h.client("app");
           const iat = Math.floor(h.now() / 1000);
-          return signJwt(stranger.privateJwk, { iss: app.id, sub: app.id, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID() }, { kid: app.privateJwk.kid });
+          return signJwt(
+            stranger.privateJwk,
+            { iss: app.id, sub: app.id, aud: ISSUER, iat, exp: iat + 60, jti: crypto.randomUUID() },
+            { kid: app.privateJwk.kid },
+          );
         },
       ],
       ["an unexpected typ", (_h, app) => app.assertion({}, { typ: "at+jwt" })],
@@ -114,7 +137,9 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
     const admin = await h.client("admin");
     const app = await h.client("app");
     const other = await h.client("app");
-    expect((await clientCredentials(h, await app.assertion(), { client_id: other.id })).json.error).toBe("invalid_client");
+    expect((await clientCredentials(h, await app.assertion(), { client_id: other.id })).json.error).toBe(
+      "invalid_client",
+    );
     await h.request("PATCH", `/v1/admin/clients/${app.id}`, { token: await admin.token(), json: { disabled: true } });
     const response = await clientCredentials(h, await app.assertion());
     expect(response.status).toBe(401);
@@ -157,7 +182,9 @@ describe("discovery", () => {
       token_endpoint_auth_methods_supported: ["private_key_jwt"],
     });
     expect(json.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:jwt-bearer");
-    expect(json.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(["EdDSA", "Ed25519", "ES256"]));
+    expect(json.token_endpoint_auth_signing_alg_values_supported).toEqual(
+      expect.arrayContaining(["EdDSA", "Ed25519", "ES256"]),
+    );
   });
 });
 
@@ -170,10 +197,16 @@ describe("tokens across a key rotation", () => {
     const token = await app.token();
     // A second app over the same database, with a new first key and the old one kept for verification.
     const { createApp } = await import("../../src/app.js");
-    const rotated = createApp({ db: h.db, clock: h.now, config: { ...h.config, signingKeys: { keys: [older, h.signingKey] } } });
+    const rotated = createApp({
+      db: h.db,
+      clock: h.now,
+      config: { ...h.config, signingKeys: { keys: [older, h.signingKey] } },
+    });
     const response = await rotated.request("/v1/events", { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    expect(((await (await rotated.request("/.well-known/jwks.json")).json()) as { keys: unknown[] }).keys).toHaveLength(2);
+    expect(((await (await rotated.request("/.well-known/jwks.json")).json()) as { keys: unknown[] }).keys).toHaveLength(
+      2,
+    );
     h.advance(MINUTE);
   });
 });

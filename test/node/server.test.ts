@@ -32,7 +32,9 @@ function send(method: string, path: string, headers: Record<string, string>, bod
     const req = httpRequest({ host: "127.0.0.1", port: server.port, method, path, headers, agent: false }, (res) => {
       let text = "";
       res.on("data", (chunk) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -52,7 +54,9 @@ function sendChunked(path: string, chunk: string, count: number) {
       }
     });
     socket.on("error", (error) => (received ? resolve(received) : reject(error)));
-    socket.write(`PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    socket.write(
+      `PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     for (let index = 0; index < count; index++) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
     socket.write("0\r\n\r\n");
   });
@@ -60,7 +64,10 @@ function sendChunked(path: string, chunk: string, count: number) {
 
 describe("the Node HTTP server", () => {
   it("refuses a declared body over 1 MiB from its Content-Length, before reading it", async () => {
-    const response = await send("PUT", "/v1/bindings", { "content-type": "application/json", "content-length": String(2 * 1024 * 1024) });
+    const response = await send("PUT", "/v1/bindings", {
+      "content-type": "application/json",
+      "content-length": String(2 * 1024 * 1024),
+    });
     expect(response.status).toBe(413);
     expect(response.body.code).toBe("PAYLOAD_TOO_LARGE");
   });
@@ -73,11 +80,24 @@ describe("the Node HTTP server", () => {
 
   it("reads a body of a declared length and answers with the request id and security headers", async () => {
     const body = JSON.stringify({ phone_number: "+8613912345678", account_ref: "a" });
-    const response = await send("PUT", "/v1/bindings", { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-request-id": "req-1" }, body);
+    const response = await send(
+      "PUT",
+      "/v1/bindings",
+      {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(body)),
+        "x-request-id": "req-1",
+      },
+      body,
+    );
     // No token: the body was read past the limit check and the request reached authentication.
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ code: "UNAUTHENTICATED", request_id: "req-1" });
-    expect(response.headers).toMatchObject({ "x-request-id": "req-1", "x-content-type-options": "nosniff", "cache-control": "no-store" });
+    expect(response.headers).toMatchObject({
+      "x-request-id": "req-1",
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+    });
 
     const ok = await send("GET", "/.well-known/jwks.json", {});
     expect(ok.status).toBe(200);
@@ -112,7 +132,8 @@ describe("the Node server's sweeper thread", () => {
       insert.run("bnd_old", "hash-old", "a", old, old, old);
       insert.run("bnd_new", "hash-new", "b", Date.now(), Date.now(), Date.now());
       const status = db.client.prepare("select status from bindings where id = ?").pluck();
-      for (let waited = 0; status.get("bnd_old") !== "expired" && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let waited = 0; status.get("bnd_old") !== "expired" && waited < 10_000; waited += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       expect(status.get("bnd_old")).toBe("expired");
       expect(status.get("bnd_new")).toBe("active");
       const events = db.client.prepare("select type, json_extract(data, '$.binding_id') as binding from events").all();

@@ -2,8 +2,6 @@ import { migrateSqlite, openSqlite } from "../../src/db/better-sqlite3.js";
 import type { Database } from "../../src/db/database.js";
 import { nodeJwtSigner } from "../../src/runtime/node/signer.js";
 
-export const runtimeName = "node";
-
 /** The signer src/node.ts gives the app. */
 export const runtimeSigner = nodeJwtSigner;
 

@@ -1,10 +1,8 @@
 /// <reference types="@cloudflare/vitest-pool-workers/types" />
 import { applyD1Migrations, env, reset } from "cloudflare:test";
+import { joseJwtSigner } from "../../src/auth/jwt-signer.js";
 import { openD1 } from "../../src/db/d1.js";
 import type { Database } from "../../src/db/database.js";
-import { joseJwtSigner } from "../../src/auth/jwt-signer.js";
-
-export const runtimeName = "workers";
 
 /** The signer src/worker.ts gives the app (its default). */
 export const runtimeSigner = joseJwtSigner;

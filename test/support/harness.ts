@@ -1,5 +1,5 @@
 import type { JWK } from "jose";
-import { freshDatabase, runtimeName, runtimeSigner } from "#test-db";
+import { freshDatabase, runtimeSigner } from "#test-db";
 import { createApp } from "../../src/app.js";
 import { createClient } from "../../src/auth/clients.js";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
@@ -8,13 +8,11 @@ import { CLIENT_ASSERTION_TYPE, signClientAssertion, signWithJwk } from "../../s
 import type { Database } from "../../src/db/database.js";
 import type { AppConfig } from "../../src/http/context.js";
 
-export { runtimeName };
-
 export const ISSUER = "https://numbind.test";
 export const DAY = 86_400_000;
 export const MINUTE = 60_000;
 /** 2026-01-15T00:00:00Z: a fixed start, so every test reads the same calendar. */
-export const START = Date.UTC(2026, 0, 15);
+const START = Date.UTC(2026, 0, 15);
 
 export interface TestClient {
   id: string;
@@ -52,7 +50,13 @@ export async function createHarness(options: { inactivity?: number; config?: Par
     ...options.config,
   };
   const errors: unknown[] = [];
-  const app = createApp({ db, config, clock, signer: runtimeSigner, logError: (_message, error) => errors.push(error) });
+  const app = createApp({
+    db,
+    config,
+    clock,
+    signer: runtimeSigner,
+    logError: (_message, error) => errors.push(error),
+  });
 
   async function request(method: string, path: string, init: RequestOptions = {}) {
     const headers: Record<string, string> = { ...init.headers };
@@ -81,7 +85,11 @@ export async function createHarness(options: { inactivity?: number; config?: Par
   }
 
   let sequence = 0;
-  async function client(kind: ClientKind, name = `${kind}-${++sequence}`, extra: { prefixes?: string[]; alg?: "EdDSA" | "ES256" } = {}): Promise<TestClient> {
+  async function client(
+    kind: ClientKind,
+    name = `${kind}-${++sequence}`,
+    extra: { prefixes?: string[]; alg?: "EdDSA" | "ES256" } = {},
+  ): Promise<TestClient> {
     let privateJwk: JWK;
     if (extra.alg === "ES256") {
       const { generateKeyPair, exportJWK } = await import("jose");
@@ -90,7 +98,12 @@ export async function createHarness(options: { inactivity?: number; config?: Par
     } else {
       privateJwk = await generateSigningJwk();
     }
-    const created = await createClient(db, clock, { kind, name, jwks: { keys: [publicJwk(privateJwk)] }, numberPrefixes: extra.prefixes });
+    const created = await createClient(db, clock, {
+      kind,
+      name,
+      jwks: { keys: [publicJwk(privateJwk)] },
+      numberPrefixes: extra.prefixes,
+    });
     const assertion = (overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
       signClientAssertion({ clientId: created.id, privateJwk, audience: ISSUER, now, claims: overrides, header });
     let cached: { token: string; until: number } | undefined;

@@ -10,7 +10,14 @@ describe("configuration", () => {
   it("applies the documented defaults", async () => {
     const dir = mkdtempSync(join(tmpdir(), "numbind-"));
     const config = await loadNodeConfig({ NUMBIND_DB_PATH: join(dir, "db.sqlite") });
-    expect(config).toMatchObject({ port: 8787, issuer: "http://localhost:8787", inactivityMs: 90 * 86_400_000, sweepIntervalMs: 60_000, defaultRegion: "CN", production: false });
+    expect(config).toMatchObject({
+      port: 8787,
+      issuer: "http://localhost:8787",
+      inactivityMs: 90 * 86_400_000,
+      sweepIntervalMs: 60_000,
+      defaultRegion: "CN",
+      production: false,
+    });
   });
 
   it("generates the pepper and signing key once into the data folder, 0600, and reuses them", async () => {
@@ -26,9 +33,18 @@ describe("configuration", () => {
 
   it("refuses to start in production without a pepper or signing keys", async () => {
     const keys = JSON.stringify({ keys: [await generateSigningJwk()] });
-    await expect(loadNodeConfig({ NODE_ENV: "production", NUMBIND_SIGNING_KEYS: keys })).rejects.toThrow(/NUMBIND_PEPPER is required/);
-    await expect(loadNodeConfig({ NODE_ENV: "production", NUMBIND_PEPPER: "p".repeat(32) })).rejects.toThrow(/NUMBIND_SIGNING_KEYS is required/);
-    const ok = await loadNodeConfig({ NODE_ENV: "production", NUMBIND_PEPPER: "p".repeat(32), NUMBIND_SIGNING_KEYS: keys, NUMBIND_ISSUER: "https://numbind.example" });
+    await expect(loadNodeConfig({ NODE_ENV: "production", NUMBIND_SIGNING_KEYS: keys })).rejects.toThrow(
+      /NUMBIND_PEPPER is required/,
+    );
+    await expect(loadNodeConfig({ NODE_ENV: "production", NUMBIND_PEPPER: "p".repeat(32) })).rejects.toThrow(
+      /NUMBIND_SIGNING_KEYS is required/,
+    );
+    const ok = await loadNodeConfig({
+      NODE_ENV: "production",
+      NUMBIND_PEPPER: "p".repeat(32),
+      NUMBIND_SIGNING_KEYS: keys,
+      NUMBIND_ISSUER: "https://numbind.example",
+    });
     expect(ok.issuer).toBe("https://numbind.example");
   });
 
@@ -40,7 +56,10 @@ describe("configuration", () => {
       ["PORT", "eighty"],
       ["NUMBIND_DEFAULT_REGION", "china"],
       ["NUMBIND_SIGNING_KEYS", "{not json"],
-      ["NUMBIND_SIGNING_KEYS", JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "abc", kid: "public-only" }] })],
+      [
+        "NUMBIND_SIGNING_KEYS",
+        JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "abc", kid: "public-only" }] }),
+      ],
       ["NUMBIND_ISSUER", "not a url"],
     ]) {
       expect(() => parseEnvironment({ [name!]: value }), `${name}=${value}`).toThrow(ConfigError);

@@ -10,7 +10,14 @@ describe("phone numbers", () => {
   });
 
   it("refuses what is not a valid number", () => {
-    for (const input of ["", "+86139", "+8619412345678", "139abcd5678", "call me: 13912345678", "+861391234567890123"]) {
+    for (const input of [
+      "",
+      "+86139",
+      "+8619412345678",
+      "139abcd5678",
+      "call me: 13912345678",
+      "+861391234567890123",
+    ]) {
       expect(normalizePhone(input, "CN"), input).toBeUndefined();
     }
   });

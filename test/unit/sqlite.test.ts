@@ -10,9 +10,14 @@ describe("the SQLite driver's reuse of compiled statements", () => {
     const text = "select id, name from clients where kind = ?";
     expect(db.client.prepare(text)).toBe(db.client.prepare(text));
 
-    await db.orm.insert(clients).values({ id: "car_1", kind: "carrier", name: "C", jwks: { keys: [] }, createdAt: 1, updatedAt: 1 });
+    await db.orm
+      .insert(clients)
+      .values({ id: "car_1", kind: "carrier", name: "C", jwks: { keys: [] }, createdAt: 1, updatedAt: 1 });
     // drizzle reads selected fields through raw() rows; a later plain use of the same text gets objects.
-    const query = db.orm.select({ id: clients.id, name: clients.name }).from(clients).where(eq(clients.kind, "carrier"));
+    const query = db.orm
+      .select({ id: clients.id, name: clients.name })
+      .from(clients)
+      .where(eq(clients.kind, "carrier"));
     expect(await query).toEqual([{ id: "car_1", name: "C" }]);
     const same = db.client.prepare(query.toSQL().sql);
     expect(same.all("carrier")).toEqual([{ id: "car_1", name: "C" }]);

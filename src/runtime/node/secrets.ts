@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateSigningJwk, parsePrivateJwks, type PrivateJwks } from "../../auth/keys.js";
+import { generateSigningJwk, type PrivateJwks, parsePrivateJwks } from "../../auth/keys.js";
 
 function readOrCreate(path: string, create: () => string): string {
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
@@ -19,12 +19,15 @@ function readOrCreate(path: string, create: () => string): string {
  * Development defaults for the two secrets, generated once into the data folder and reused on
  * every later start. Never used with NODE_ENV=production (resolveConfig refuses).
  */
-export async function developmentSecrets(dataDir: string): Promise<{ pepper: () => string; signingKeys: () => PrivateJwks }> {
+export async function developmentSecrets(
+  dataDir: string,
+): Promise<{ pepper: () => string; signingKeys: () => PrivateJwks }> {
   mkdirSync(dataDir, { recursive: true });
   const keysPath = join(dataDir, "signing-keys.json");
   const pendingKey = existsSync(keysPath) ? undefined : await generateSigningJwk();
   return {
     pepper: () => readOrCreate(join(dataDir, "pepper"), () => randomBytes(32).toString("base64url")),
-    signingKeys: () => parsePrivateJwks(JSON.parse(readOrCreate(keysPath, () => JSON.stringify({ keys: [pendingKey] })))),
+    signingKeys: () =>
+      parsePrivateJwks(JSON.parse(readOrCreate(keysPath, () => JSON.stringify({ keys: [pendingKey] })))),
   };
 }

@@ -16,7 +16,11 @@ import { startSweeperThread } from "./sweeper-thread.js";
 function startSweeper(db: SqliteDatabase, config: Config, clock: Clock): { stop(): Promise<void> } {
   if (config.dbPath !== ":memory:") {
     db.client.pragma("wal_autocheckpoint = 0");
-    return startSweeperThread({ dbPath: config.dbPath, inactivityMs: config.inactivityMs, sweepIntervalMs: config.sweepIntervalMs });
+    return startSweeperThread({
+      dbPath: config.dbPath,
+      inactivityMs: config.inactivityMs,
+      sweepIntervalMs: config.sweepIntervalMs,
+    });
   }
   let sweeping: Promise<unknown> = Promise.resolve();
   let busy = false;

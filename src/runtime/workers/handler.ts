@@ -1,4 +1,4 @@
-import { createApp, type App } from "../../app.js";
+import { type App, createApp } from "../../app.js";
 import { bootstrapAdmin } from "../../auth/clients.js";
 import { sweep } from "../../bindings/sweep.js";
 import { systemClock } from "../../clock.js";
@@ -69,12 +69,19 @@ export async function handleFetch(request: Request, env: WorkerEnv, ctx: Executi
       return problemResponse(request, new Problem("INTERNAL", `the deployment is misconfigured: ${error.message}`));
     }
     console.error("worker start-up failed", error);
-    return problemResponse(request, new Problem("INTERNAL", "the service could not start; it retries on the next request"));
+    return problemResponse(
+      request,
+      new Problem("INTERNAL", "the service could not start; it retries on the next request"),
+    );
   }
   return current.app.fetch(request, env, ctx);
 }
 
 export function handleScheduled(env: WorkerEnv, ctx: ExecutionContext): void {
   const { db, config } = isolateFor(env);
-  ctx.waitUntil(sweep({ db, clock: systemClock, inactivityMs: config.inactivityMs }, { maxBatches: SWEEP_MAX_BATCHES }).then(() => undefined));
+  ctx.waitUntil(
+    sweep({ db, clock: systemClock, inactivityMs: config.inactivityMs }, { maxBatches: SWEEP_MAX_BATCHES }).then(
+      () => undefined,
+    ),
+  );
 }
