@@ -2,7 +2,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { rfc3339 } from "../clock.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
-import { LimitQuery, NextCursor } from "../http/pagination.js";
+import { LogQuery, logPage, NextCursor } from "../http/pagination.js";
 import { listAudit } from "./audit.js";
 
 const AuditEntry = z
@@ -24,17 +24,7 @@ const route = defineRoute({
   description:
     "Every carrier check and event batch, every person look-up and unbind, every client change. No plain numbers.",
   scope: "admin",
-  request: {
-    query: z.object({
-      after: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .optional()
-        .openapi({ param: { name: "after", in: "query" }, description: "Return entries after this id." }),
-      limit: LimitQuery,
-    }),
-  },
+  request: { query: LogQuery },
   responses: {
     200: {
       description: "Audit entries in order.",
@@ -45,16 +35,22 @@ const route = defineRoute({
 
 export function registerListAudit(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const { after, limit } = c.req.valid("query");
-    const rows = await listAudit(c.var.runtime.db, after, limit + 1);
-    const items = rows.slice(0, limit).map((row) => ({
-      id: row.id,
-      at: rfc3339(row.at),
-      actor_kind: row.actorKind,
-      actor_id: row.actorId,
-      action: row.action,
-      detail: row.detail,
-    }));
-    return c.json({ items, next_cursor: rows.length > limit ? String(items[items.length - 1]!.id) : null }, 200);
+    const query = c.req.valid("query");
+    const { after, page } = logPage(query);
+    const { items, next_cursor } = page(await listAudit(c.var.runtime.db, after, query.limit + 1));
+    return c.json(
+      {
+        items: items.map((row) => ({
+          id: row.id,
+          at: rfc3339(row.at),
+          actor_kind: row.actorKind,
+          actor_id: row.actorId,
+          action: row.action,
+          detail: row.detail,
+        })),
+        next_cursor,
+      },
+      200,
+    );
   });
 }

@@ -4,7 +4,7 @@ import { rfc3339 } from "../clock.js";
 import { APP_EVENT_TYPES } from "../db/schema.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
-import { LimitQuery, NextCursor } from "../http/pagination.js";
+import { LogQuery, logPage, NextCursor } from "../http/pagination.js";
 import { listEvents } from "./store.js";
 
 const EventData = z
@@ -31,20 +31,10 @@ const route = defineRoute({
   tags: ["Events"],
   summary: "What happened to the app's bindings, in order",
   scope: "events",
-  request: {
-    query: z.object({
-      after: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .optional()
-        .openapi({ param: { name: "after", in: "query" }, description: "The last event id seen." }),
-      limit: LimitQuery,
-    }),
-  },
+  request: { query: LogQuery },
   responses: {
     200: {
-      description: "Events after `after`, oldest first. next_cursor is the id to pass as `after` next.",
+      description: "Events in order, oldest first; pass next_cursor back as ?cursor= (or ?after=) for more.",
       content: json(z.object({ items: z.array(EventSchema), next_cursor: NextCursor })),
     },
   },
@@ -53,14 +43,20 @@ const route = defineRoute({
 export function registerListEvents(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { runtime, principal } = c.var;
-    const { after, limit } = c.req.valid("query");
-    const rows = await listEvents(runtime.db, principal.clientId, after, limit + 1);
-    const items = rows.slice(0, limit).map((row) => ({
-      id: row.id,
-      type: row.type,
-      occurred_at: rfc3339(row.occurredAt),
-      data: row.data as z.infer<typeof EventData>,
-    }));
-    return c.json({ items, next_cursor: rows.length > limit ? String(items[items.length - 1]!.id) : null }, 200);
+    const query = c.req.valid("query");
+    const { after, page } = logPage(query);
+    const { items, next_cursor } = page(await listEvents(runtime.db, principal.clientId, after, query.limit + 1));
+    return c.json(
+      {
+        items: items.map((row) => ({
+          id: row.id,
+          type: row.type,
+          occurred_at: rfc3339(row.occurredAt),
+          data: row.data as z.infer<typeof EventData>,
+        })),
+        next_cursor,
+      },
+      200,
+    );
   });
 }

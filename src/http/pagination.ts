@@ -49,3 +49,38 @@ export function page<T>(rows: T[], limit: number, keyOf: (row: T) => string | nu
   const items = rows.slice(0, limit);
   return { items, next_cursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1]!)) : null };
 }
+
+/**
+ * The append-only logs (events, audit) page by entry id: `next_cursor` is the last id seen, and it
+ * may come back as ?cursor= like every other list, or as ?after=, for a client that stored the id.
+ */
+export const LogQuery = z.object({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ param: { name: "after", in: "query" }, description: "The last id seen: entries after it." }),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, "is not a cursor this API returned")
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor from the previous page." }),
+  limit: LimitQuery,
+});
+
+/** Where a log page starts, from ?cursor= or ?after= (not both), and the page it makes of limit + 1 rows. */
+export function logPage(query: z.infer<typeof LogQuery>) {
+  if (query.after !== undefined && query.cursor !== undefined && Number(query.cursor) !== query.after) {
+    throw new Problem("INVALID_ARGUMENT", "pass either ?cursor= or ?after=, not two different positions", [
+      { pointer: "?cursor", detail: "conflicts with ?after" },
+    ]);
+  }
+  return {
+    after: query.cursor !== undefined ? Number(query.cursor) : query.after,
+    page: <T extends { id: number }>(rows: T[]) => {
+      const items = rows.slice(0, query.limit);
+      return { items, next_cursor: rows.length > query.limit ? String(items[items.length - 1]!.id) : null };
+    },
+  };
+}

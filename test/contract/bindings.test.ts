@@ -341,6 +341,17 @@ describe("GET /v1/events", () => {
     const rest = await h.request("GET", `/v1/events?after=${first.json.next_cursor}`, { token: await app.bearer() });
     expect(rest.json.items.map((e: { data: { account_ref: string } }) => e.data.account_ref)).toEqual(["a2"]);
     expect(rest.json.next_cursor).toBeNull();
+    // The documented way, next_cursor passed back as ?cursor=, reads the same page.
+    const viaCursor = await h.request("GET", `/v1/events?cursor=${first.json.next_cursor}`, {
+      token: await app.bearer(),
+    });
+    expect(viaCursor.json.items).toEqual(rest.json.items);
+    const conflicting = await h.request("GET", `/v1/events?cursor=${first.json.next_cursor}&after=0`, {
+      token: await app.bearer(),
+    });
+    expect(conflicting.status).toBe(400);
+    const foreign = await h.request("GET", "/v1/events?cursor=not-ours", { token: await app.bearer() });
+    expect(foreign.status).toBe(400);
   });
 });
 

@@ -238,6 +238,10 @@ describe("operator API", () => {
       actor_id: admin.id,
       detail: { client_id: created.json.id },
     });
+    const first = await h.request("GET", "/v1/admin/audit?limit=1", { token });
+    const second = await h.request("GET", `/v1/admin/audit?limit=1&cursor=${first.json.next_cursor}`, { token });
+    expect(second.json.items.map((e: { action: string }) => e.action)).toEqual(["client.updated"]);
+    expect(second.json.next_cursor).toBeNull();
   });
 
   it("refuses a private JWKS, keys without kid, unknown key types, bad prefixes and a taken prefix", async () => {
