@@ -25,7 +25,16 @@ export default defineConfig({
               compatibilityDate: "2026-04-01",
               compatibilityFlags: ["nodejs_compat"],
               d1Databases: ["DB"],
-              bindings: { TEST_MIGRATIONS: await readD1Migrations(here("./migrations")) },
+              bindings: {
+                // Until the shards move to Durable Objects, the workers suite keeps them in D1 too.
+                TEST_MIGRATIONS: [
+                  ...(await readD1Migrations(here("./migrations/control"))),
+                  ...(await readD1Migrations(here("./migrations/shard"))).map((m) => ({
+                    ...m,
+                    name: `shard/${m.name}`,
+                  })),
+                ],
+              },
             },
           })),
         ],

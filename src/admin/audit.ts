@@ -1,7 +1,7 @@
 import { gt } from "drizzle-orm";
 import type { Principal } from "../auth/access-token.js";
+import { auditLog } from "../db/control-schema.js";
 import type { Database, Statement } from "../db/database.js";
-import { auditLog } from "../db/schema.js";
 
 type AuditAction =
   | "client.created"

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CLIENT_KINDS } from "../db/schema.js";
+import { CLIENT_KINDS } from "../db/enums.js";
 
 const Jwk = z.record(z.string(), z.unknown());
 export const JwksInput = z

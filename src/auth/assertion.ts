@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
-import { usedAssertions } from "../db/schema.js";
+import { usedAssertions } from "../db/control-schema.js";
 import type { Runtime } from "../http/context.js";
 import { Problem } from "../http/problems.js";
 import { type Client, findClient } from "./clients.js";

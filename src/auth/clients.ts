@@ -1,7 +1,7 @@
 import { and, eq, gt, ne } from "drizzle-orm";
 import { type Clock, rfc3339 } from "../clock.js";
+import { clients } from "../db/control-schema.js";
 import type { Database } from "../db/database.js";
-import { clients } from "../db/schema.js";
 import { invalidField, Problem } from "../http/problems.js";
 import { newId } from "../ids.js";
 import { E164_PREFIX } from "../phone.js";

@@ -1,4 +1,4 @@
-import type { CLIENT_KINDS } from "../db/schema.js";
+import type { CLIENT_KINDS } from "../db/enums.js";
 
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { MAX_CLOCK_SKEW_MS } from "../clock.js";
 import type { Database } from "../db/database.js";
-import { bindings } from "../db/schema.js";
+import { bindings } from "../db/shard-schema.js";
 import { Problem } from "../http/problems.js";
 import { newId } from "../ids.js";
 import { lastReassignedAt } from "../numbers/store.js";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { BINDING_STATUSES, END_REASONS } from "../db/schema.js";
+import { BINDING_STATUSES, END_REASONS } from "../db/enums.js";
 import { TimestampOut } from "../http/openapi.js";
 
 export const EndReason = z.enum(END_REASONS);

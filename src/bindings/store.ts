@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
+import { events } from "../db/control-schema.js";
 import { type Database, preparedOnce } from "../db/database.js";
-import { bindings, events, numbers } from "../db/schema.js";
+import { bindings, numbers } from "../db/shard-schema.js";
 import type { BindingRow, BindingStatus, EndReason } from "./view.js";
 
 /** The login path's statements, prepared once per database: it runs on every app login. */
@@ -114,6 +115,7 @@ export function bindingEventsInsert(
       .select({
         // insert-select takes every column in table order; null lets SQLite assign the id.
         id: sql<number>`null`.as("id"),
+        eventKey: sql<string>`lower(hex(randomblob(16)))`.as("event_key"),
         appId: bindings.appId,
         type: sql<string>`${type}`.as("type"),
         occurredAt: sql<number>`${occurredAt}`.as("occurred_at"),

@@ -2,7 +2,7 @@ import { and, asc, inArray, lte, sql } from "drizzle-orm";
 import { purgeUsedAssertions } from "../auth/assertion.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
-import { bindings } from "../db/schema.js";
+import { bindings } from "../db/shard-schema.js";
 import { bindingEventsInsert } from "./store.js";
 
 /**

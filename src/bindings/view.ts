@@ -1,5 +1,5 @@
 import { rfc3339 } from "../clock.js";
-import type { bindings } from "../db/schema.js";
+import type { bindings } from "../db/shard-schema.js";
 
 export type BindingRow = typeof bindings.$inferSelect;
 export type BindingStatus = BindingRow["status"];

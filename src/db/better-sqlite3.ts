@@ -1,9 +1,11 @@
+import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { controlSchema as schema } from "./control-schema.js";
 import { type Database, type Orm, type Statement, type StatementResult, toQuery } from "./database.js";
-import { schema } from "./schema.js";
 
 export interface SqliteDatabase extends Database {
   readonly client: BetterSqlite3.Database;
@@ -73,6 +75,32 @@ export function openSqlite(path: string): SqliteDatabase {
   };
 }
 
-export function migrateSqlite(database: SqliteDatabase, migrationsFolder: string): void {
-  migrate(drizzle({ client: database.client, schema }), { migrationsFolder });
+const SHARD_MIGRATIONS_TABLE = "__drizzle_migrations_shard";
+
+/**
+ * Files made before the control plane and the shards had their own migration histories hold the
+ * shard tables already, created by the one old migration that the control history's first entry
+ * replaces (same time stamp, so drizzle counts it applied). The shard history's first entry made
+ * exactly those tables: it is recorded as applied, and the later shard migrations run as usual.
+ */
+function adoptTablesOfSingleHistory(client: BetterSqlite3.Database, shardFolder: string): void {
+  const exists = (name: string) =>
+    client.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(name) !== undefined;
+  if (!exists("bindings") || exists(SHARD_MIGRATIONS_TABLE)) return;
+  const [first] = readMigrationFiles({ migrationsFolder: shardFolder });
+  client.exec(
+    `create table ${SHARD_MIGRATIONS_TABLE} (id integer primary key, hash text not null, created_at numeric)`,
+  );
+  client
+    .prepare(`insert into ${SHARD_MIGRATIONS_TABLE} (hash, created_at) values (?, ?)`)
+    .run(first!.hash, first!.folderMillis);
+}
+
+/** Applies both histories to the one file: the control plane's, then the shard's. */
+export function migrateSqlite(database: SqliteDatabase, migrationsRoot: string): void {
+  const orm = drizzle({ client: database.client });
+  migrate(orm, { migrationsFolder: join(migrationsRoot, "control") });
+  const shardFolder = join(migrationsRoot, "shard");
+  adoptTablesOfSingleHistory(database.client, shardFolder);
+  migrate(orm, { migrationsFolder: shardFolder, migrationsTable: SHARD_MIGRATIONS_TABLE });
 }

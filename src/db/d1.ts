@@ -1,7 +1,7 @@
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { controlSchema as schema } from "./control-schema.js";
 import { type Database, type Orm, type Statement, type StatementResult, toQuery } from "./database.js";
-import { schema } from "./schema.js";
 
 export function openD1(binding: D1Database): Database {
   const orm = drizzle(binding, { schema });

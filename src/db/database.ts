@@ -1,7 +1,7 @@
 import { is, type Query, SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
-import type { schema } from "./schema.js";
+import type { controlSchema as schema } from "./control-schema.js";
 
 /** A drizzle database on either driver; every call on it is awaited, whichever it is. */
 export type Orm = BaseSQLiteDatabase<"sync" | "async", unknown, typeof schema>;

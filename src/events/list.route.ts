@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { EndReason } from "../bindings/schemas.js";
 import { rfc3339 } from "../clock.js";
-import { APP_EVENT_TYPES } from "../db/schema.js";
+import { APP_EVENT_TYPES } from "../db/enums.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
 import { LogQuery, logPage, NextCursor } from "../http/pagination.js";

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt } from "drizzle-orm";
+import { events } from "../db/control-schema.js";
 import type { Database } from "../db/database.js";
-import { events } from "../db/schema.js";
 
 /** The app's feed in order, after the given event id. */
 export async function listEvents(db: Database, appId: string, after: number | undefined, limit: number) {

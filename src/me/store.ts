@@ -1,7 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import { activeAt } from "../bindings/store.js";
+import { clients } from "../db/control-schema.js";
 import type { Database } from "../db/database.js";
-import { bindings, clients } from "../db/schema.js";
+import { bindings } from "../db/shard-schema.js";
 
 /** The active bindings on one number, with their apps' names; never an account reference. */
 export async function activeBindingsOnNumber(db: Database, phoneHash: string, now: number, inactivityMs: number) {

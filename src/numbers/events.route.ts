@@ -2,7 +2,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { auditStatement } from "../admin/audit.js";
 import { MAX_CLOCK_SKEW_MS } from "../clock.js";
 import { chunk } from "../db/database.js";
-import { CARRIER_EVENT_TYPES } from "../db/schema.js";
+import { CARRIER_EVENT_TYPES } from "../db/enums.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, PhoneNumberInput, Timestamp } from "../http/openapi.js";
 import { type FieldError, Problem } from "../http/problems.js";

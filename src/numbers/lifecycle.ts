@@ -1,7 +1,8 @@
 import { and, eq, lt, type SQL, sql } from "drizzle-orm";
 import { activeAt, bindingEventsInsert, endActiveStatements } from "../bindings/store.js";
 import type { Database, Statement, StatementResult } from "../db/database.js";
-import { bindings, type CARRIER_EVENT_TYPES, carrierEvents } from "../db/schema.js";
+import type { CARRIER_EVENT_TYPES } from "../db/enums.js";
+import { bindings, carrierEvents } from "../db/shard-schema.js";
 import type { PhoneNumber } from "../phone.js";
 
 type CarrierEventType = (typeof CARRIER_EVENT_TYPES)[number];

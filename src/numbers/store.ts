@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, sql } from "drizzle-orm";
+import { clients } from "../db/control-schema.js";
 import { type Database, lookupMany, MAX_BOUND_PARAMETERS, preparedOnce } from "../db/database.js";
-import { bindings, carrierEvents, clients, numbers } from "../db/schema.js";
+import { bindings, carrierEvents, numbers } from "../db/shard-schema.js";
 
 /** When the number last changed hands, from carrier reports; null when never reported. */
 export async function lastReassignedAt(db: Database, phoneHash: string): Promise<number | null> {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sweep } from "../../src/bindings/sweep.js";
-import { bindings, numbers } from "../../src/db/schema.js";
+import { bindings, numbers } from "../../src/db/shard-schema.js";
 import { hashPhone } from "../../src/phone.js";
 import { createHarness, DAY, type Harness, MINUTE, type TestClient } from "../support/harness.js";
 

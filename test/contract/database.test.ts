@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { freshDatabase } from "#test-db";
-import { auditLog, usedAssertions } from "../../src/db/schema.js";
+import { auditLog, usedAssertions } from "../../src/db/control-schema.js";
 
 describe("the data layer answers in one shape on every driver", () => {
   it("atomic() returns rows and changes per statement, and applies all or nothing", async () => {

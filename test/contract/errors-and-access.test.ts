@@ -94,7 +94,7 @@ describe("access tokens on /v1", () => {
     expectProblem(await h.request("GET", "/v1/events", { token }), 401, "UNAUTHENTICATED");
     // Disabled behind this process's back (another process, the CLI): the status cache forgets within seconds.
     expect((await h.request("GET", "/v1/events", { token: otherToken })).status).toBe(200);
-    const { clients } = await import("../../src/db/schema.js");
+    const { clients } = await import("../../src/db/control-schema.js");
     const { eq } = await import("drizzle-orm");
     await h.db.orm.update(clients).set({ disabled: true }).where(eq(clients.id, other.id));
     h.advance(5_000);
@@ -178,7 +178,7 @@ describe("one error model", () => {
   it("a crash is a 500 INTERNAL without internals", async () => {
     const h = await createHarness();
     const token = await (await h.client("app")).token();
-    const { bindings } = await import("../../src/db/schema.js");
+    const { bindings } = await import("../../src/db/shard-schema.js");
     await h.db.orm.run((await import("drizzle-orm")).sql`drop table ${bindings}`);
     const response = await h.request("GET", "/v1/bindings", { token });
     expectProblem(response, 500, "INTERNAL");

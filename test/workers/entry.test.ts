@@ -3,8 +3,9 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
+import { clients } from "../../src/db/control-schema.js";
 import { openD1 } from "../../src/db/d1.js";
-import { bindings, clients } from "../../src/db/schema.js";
+import { bindings } from "../../src/db/shard-schema.js";
 import worker from "../../src/worker.js";
 import { freshDatabase } from "../support/db-workers.js";
 import { signJwt } from "../support/harness.js";

@@ -1,49 +1,10 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-import type { PublicJwks } from "../auth/keys.js";
-/** The closed sets of values, declared once: the schema, the zod schemas and the rules use these. */
-export const CLIENT_KINDS = ["app", "carrier", "admin"] as const;
-export const BINDING_STATUSES = ["active", "expired", "unbound"] as const;
-export const END_REASONS = ["APP_UNBOUND", "INACTIVITY", "NUMBER_RECYCLED", "USER_REQUEST"] as const;
-export const NUMBER_STATES = ["active", "suspended", "deactivated"] as const;
-export const CARRIER_EVENT_TYPES = ["suspended", "deactivated", "reassigned", "reactivated", "ported"] as const;
-export const APP_EVENT_TYPES = ["binding.expired", "binding.unbound", "number.deactivated"] as const;
+import { APP_EVENT_TYPES, BINDING_STATUSES, CARRIER_EVENT_TYPES, END_REASONS, NUMBER_STATES } from "./enums.js";
 
 // Times are integer milliseconds since the epoch (UTC): cheap to compare and index, rendered as
 // RFC 3339 at the edge. Phone numbers exist only as `phone_hash` (HMAC-SHA256 under the pepper,
 // base64url) and `phone_hint` (masked), never in plain form.
-
-export const clients = sqliteTable("clients", {
-  id: text("id").primaryKey(),
-  kind: text("kind", { enum: CLIENT_KINDS }).notNull(),
-  name: text("name").notNull(),
-  jwks: text("jwks", { mode: "json" }).notNull().$type<PublicJwks>(),
-  numberPrefixes: text("number_prefixes", { mode: "json" }).notNull().$type<string[]>().default(sql`'[]'`),
-  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-});
-
-/** RFC 7523 §3: an assertion's jti is single-use; kept until the assertion's own expiry. */
-export const usedAssertions = sqliteTable(
-  "used_assertions",
-  {
-    clientId: text("client_id").notNull(),
-    jti: text("jti").notNull(),
-    expiresAt: integer("expires_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.clientId, t.jti] }), index("used_assertions_expires").on(t.expiresAt)],
-);
-
-export const auditLog = sqliteTable("audit_log", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  at: integer("at").notNull(),
-  actorKind: text("actor_kind").notNull(),
-  actorId: text("actor_id").notNull(),
-  action: text("action").notNull(),
-  detail: text("detail", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
-});
 
 export const bindings = sqliteTable(
   "bindings",
@@ -97,17 +58,17 @@ export const carrierEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.carrierId, t.eventId] })],
 );
 
-/** The app event feed. */
-export const events = sqliteTable(
-  "events",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    appId: text("app_id").notNull(),
-    type: text("type", { enum: APP_EVENT_TYPES }).notNull(),
-    occurredAt: integer("occurred_at").notNull(),
-    data: text("data", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
-  },
-  (t) => [index("events_app").on(t.appId, t.id)],
-);
+/**
+ * App events this shard produced, written in the same transaction as the change they tell of, and
+ * moved to the app's feed (control plane) afterwards: at least once, the feed drops duplicates.
+ */
+export const outbox = sqliteTable("outbox", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  eventKey: text("event_key").notNull(),
+  appId: text("app_id").notNull(),
+  type: text("type", { enum: APP_EVENT_TYPES }).notNull(),
+  occurredAt: integer("occurred_at").notNull(),
+  data: text("data", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+});
 
-export const schema = { clients, usedAssertions, auditLog, bindings, numbers, carrierEvents, events };
+export const shardSchema = { bindings, numbers, carrierEvents, outbox };
