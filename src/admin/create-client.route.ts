@@ -3,10 +3,28 @@ import { clientView, createClient } from "../auth/clients.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
 import { audit } from "./audit.js";
-import { ClientKindSchema, ClientName, ClientSchema, JwksInput, Prefixes } from "./schemas.js";
+import {
+  ClientKindSchema,
+  ClientName,
+  ClientSchema,
+  JwksInput,
+  PersonSignInUrl,
+  Prefixes,
+  RateLimit,
+  ReportingSince,
+  settingsFrom,
+} from "./schemas.js";
 
 const CreateClient = z
-  .strictObject({ kind: ClientKindSchema, name: ClientName, jwks: JwksInput, number_prefixes: Prefixes.optional() })
+  .strictObject({
+    kind: ClientKindSchema,
+    name: ClientName,
+    jwks: JwksInput,
+    number_prefixes: Prefixes.optional(),
+    person_sign_in_url: PersonSignInUrl.optional(),
+    reporting_since: ReportingSince.optional(),
+    rate_limit: RateLimit.optional(),
+  })
   .openapi("CreateClient");
 
 const route = defineRoute({
@@ -29,6 +47,7 @@ export function registerCreateClient(app: OpenAPIHono<AppEnv>): void {
       name: body.name,
       jwks: body.jwks,
       numberPrefixes: body.number_prefixes,
+      ...settingsFrom(body),
     });
     await audit(db, {
       at: clock(),

@@ -11,6 +11,25 @@ export const Prefixes = z
   .openapi({ description: "E.164 prefixes the carrier is responsible for." });
 export const ClientKindSchema = z.enum(CLIENT_KINDS);
 export const ClientName = z.string().trim().min(1).max(200);
+export const PersonSignInUrl = z
+  .url()
+  .max(2000)
+  .nullable()
+  .openapi({
+    description: "Carriers: where the people page sends a person to sign in (with state, nonce, return_to).",
+  });
+export const ReportingSince = z.iso
+  .datetime({ offset: true })
+  .nullable()
+  .openapi({ description: "Carriers: since when their events are complete; set at creation, earlier for a backfill." });
+export const RateLimit = z
+  .string()
+  .max(20)
+  .nullable()
+  .openapi({
+    description: "The client's request budget (`200/s`, `3000/min`, `off`); null: its kind's default.",
+    example: "200/s",
+  });
 
 export const ClientSchema = z
   .object({
@@ -19,6 +38,25 @@ export const ClientSchema = z
     name: z.string(),
     number_prefixes: z.array(z.string()),
     disabled: z.boolean(),
+    person_sign_in_url: z.string().nullable(),
+    reporting_since: z.string().nullable().openapi({ format: "date-time" }),
+    rate_limit: z.string().nullable(),
     created_at: z.string().openapi({ format: "date-time" }),
   })
   .openapi("Client");
+
+/** The settings members of a create or update body, as the clients module takes them. */
+export function settingsFrom(body: {
+  person_sign_in_url?: string | null;
+  reporting_since?: string | null;
+  rate_limit?: string | null;
+}) {
+  return {
+    personSignInUrl: body.person_sign_in_url,
+    reportingSince:
+      body.reporting_since === undefined || body.reporting_since === null
+        ? body.reporting_since
+        : Date.parse(body.reporting_since),
+    rateLimit: body.rate_limit,
+  };
+}

@@ -4,7 +4,16 @@ import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
 import { Problem } from "../http/problems.js";
 import { audit } from "./audit.js";
-import { ClientName, ClientSchema, JwksInput, Prefixes } from "./schemas.js";
+import {
+  ClientName,
+  ClientSchema,
+  JwksInput,
+  PersonSignInUrl,
+  Prefixes,
+  RateLimit,
+  ReportingSince,
+  settingsFrom,
+} from "./schemas.js";
 
 const UpdateClient = z
   .strictObject({
@@ -12,6 +21,9 @@ const UpdateClient = z
     jwks: JwksInput.optional(),
     number_prefixes: Prefixes.optional(),
     disabled: z.boolean().optional(),
+    person_sign_in_url: PersonSignInUrl.optional(),
+    reporting_since: ReportingSince.optional(),
+    rate_limit: RateLimit.optional(),
   })
   .openapi("UpdateClient");
 
@@ -42,6 +54,7 @@ export function registerUpdateClient(app: OpenAPIHono<AppEnv>): void {
       jwks: body.jwks,
       numberPrefixes: body.number_prefixes,
       disabled: body.disabled,
+      ...settingsFrom(body),
     });
     clientStatus.forget(id);
     await audit(db, {

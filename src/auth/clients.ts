@@ -15,23 +15,39 @@ export interface Client {
   jwks: PublicJwks;
   numberPrefixes: string[];
   disabled: boolean;
+  personSignInUrl: string | null;
+  reportingSince: number | null;
+  rateLimit: string | null;
   createdAt: number;
   updatedAt: number;
 }
 
-export interface ClientInput {
+/** Settings an operator may give a client beside its keys; null clears one. */
+interface ClientSettings {
+  /** Carriers only: where the people page sends a person to sign in. */
+  personSignInUrl?: string | null;
+  /** Carriers only: since when their reports are complete (defaults to creation). */
+  reportingSince?: number | null;
+  /** A request budget such as `200/s`, `3000/min` or `off`; null: the kind's default. */
+  rateLimit?: string | null;
+}
+
+export interface ClientInput extends ClientSettings {
   kind: ClientKind;
   name: string;
   jwks: unknown;
   numberPrefixes?: string[];
 }
 
-export interface ClientChanges {
+export interface ClientChanges extends ClientSettings {
   name?: string;
   jwks?: unknown;
   numberPrefixes?: string[];
   disabled?: boolean;
 }
+
+/** A client's request budget: a count per second, minute or hour, or `off`. */
+export const RATE_LIMIT = /^(?:off|[1-9]\d{0,8}\/(?:s|min|h))$/;
 
 export function clientView(client: Client) {
   return {
@@ -40,8 +56,34 @@ export function clientView(client: Client) {
     name: client.name,
     number_prefixes: client.numberPrefixes,
     disabled: client.disabled,
+    person_sign_in_url: client.personSignInUrl,
+    reporting_since: rfc3339(client.reportingSince),
+    rate_limit: client.rateLimit,
     created_at: rfc3339(client.createdAt),
   };
+}
+
+/** The settings checked against the client's kind; undefined members are left as they are. */
+function validSettings(kind: ClientKind, settings: ClientSettings): ClientSettings {
+  if (settings.personSignInUrl != null) {
+    if (kind !== "carrier") throw invalidField("/person_sign_in_url", "only carriers sign people in");
+    let url: URL | undefined;
+    try {
+      url = new URL(settings.personSignInUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hash !== "") {
+      throw invalidField("/person_sign_in_url", "must be an absolute http(s) URL without a fragment");
+    }
+  }
+  if (settings.reportingSince != null && kind !== "carrier") {
+    throw invalidField("/reporting_since", "only carriers report number events");
+  }
+  if (settings.rateLimit != null && !RATE_LIMIT.test(settings.rateLimit)) {
+    throw invalidField("/rate_limit", "a budget is a count per s, min or h (`200/s`, `3000/min`) or `off`");
+  }
+  return settings;
 }
 
 export async function findClient(db: Database, id: string): Promise<Client | undefined> {
@@ -82,6 +124,7 @@ async function validPrefixes(db: Database, kind: ClientKind, prefixes: string[],
 export async function createClient(db: Database, clock: Clock, input: ClientInput, id?: string): Promise<Client> {
   const jwks = await validJwks(input.jwks);
   const numberPrefixes = await validPrefixes(db, input.kind, input.numberPrefixes ?? [], undefined);
+  const settings = validSettings(input.kind, input);
   const now = clock();
   const client: Client = {
     id: id ?? newId(input.kind),
@@ -90,6 +133,10 @@ export async function createClient(db: Database, clock: Clock, input: ClientInpu
     jwks,
     numberPrefixes,
     disabled: false,
+    personSignInUrl: settings.personSignInUrl ?? null,
+    // A carrier reports from the day it joins, unless the operator says it backfilled its history.
+    reportingSince: settings.reportingSince ?? (input.kind === "carrier" ? now : null),
+    rateLimit: settings.rateLimit ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -103,6 +150,7 @@ export async function updateClient(
   client: Client,
   changes: ClientChanges,
 ): Promise<Client> {
+  const settings = validSettings(client.kind, changes);
   const updated: Client = {
     ...client,
     name: changes.name ?? client.name,
@@ -112,6 +160,9 @@ export async function updateClient(
         ? client.numberPrefixes
         : await validPrefixes(db, client.kind, changes.numberPrefixes, client.id),
     disabled: changes.disabled ?? client.disabled,
+    personSignInUrl: settings.personSignInUrl === undefined ? client.personSignInUrl : settings.personSignInUrl,
+    reportingSince: settings.reportingSince === undefined ? client.reportingSince : settings.reportingSince,
+    rateLimit: settings.rateLimit === undefined ? client.rateLimit : settings.rateLimit,
     updatedAt: clock(),
   };
   await db.orm
@@ -121,6 +172,9 @@ export async function updateClient(
       jwks: updated.jwks,
       numberPrefixes: updated.numberPrefixes,
       disabled: updated.disabled,
+      personSignInUrl: updated.personSignInUrl,
+      reportingSince: updated.reportingSince,
+      rateLimit: updated.rateLimit,
       updatedAt: updated.updatedAt,
     })
     .where(eq(clients.id, client.id));

@@ -217,13 +217,54 @@ describe("operator API", () => {
       name: "China Mobile",
       number_prefixes: ["+86139", "+86138"],
       disabled: false,
+      person_sign_in_url: null,
+      // A carrier reports from the day it joins unless the operator says otherwise.
+      reporting_since: "2026-01-15T00:00:00.000Z",
+      rate_limit: null,
       created_at: "2026-01-15T00:00:00.000Z",
     });
     const patched = await h.request("PATCH", `/v1/admin/clients/${created.json.id}`, {
       token,
-      json: { name: "CMCC", disabled: true },
+      json: {
+        name: "CMCC",
+        disabled: true,
+        person_sign_in_url: "https://login.carrier.example/numbind",
+        reporting_since: "2025-06-01T00:00:00Z",
+        rate_limit: "300/s",
+      },
     });
-    expect(patched.json).toMatchObject({ name: "CMCC", disabled: true });
+    expect(patched.json).toMatchObject({
+      name: "CMCC",
+      disabled: true,
+      person_sign_in_url: "https://login.carrier.example/numbind",
+      reporting_since: "2025-06-01T00:00:00.000Z",
+      rate_limit: "300/s",
+    });
+    const cleared = await h.request("PATCH", `/v1/admin/clients/${created.json.id}`, {
+      token,
+      json: { person_sign_in_url: null, rate_limit: null },
+    });
+    expect(cleared.json).toMatchObject({
+      person_sign_in_url: null,
+      rate_limit: null,
+      reporting_since: "2025-06-01T00:00:00.000Z",
+    });
+    for (const [member, value] of [
+      ["rate_limit", "fast"],
+      ["person_sign_in_url", "javascript:alert(1)"],
+    ] as const) {
+      const refused = await h.request("PATCH", `/v1/admin/clients/${created.json.id}`, {
+        token,
+        json: { [member]: value },
+      });
+      expectProblem(refused, 400, "INVALID_ARGUMENT");
+    }
+    const app = await h.request("POST", "/v1/admin/clients", {
+      token,
+      json: { kind: "app", name: "Bank", jwks: { keys: [pub] }, person_sign_in_url: "https://bank.example/login" },
+    });
+    expectProblem(app, 400, "INVALID_ARGUMENT");
+    expect(app.json.errors[0].pointer).toBe("/person_sign_in_url");
     const list = await h.request("GET", "/v1/admin/clients?limit=100", { token });
     expect(list.json.items.map((c: { id: string }) => c.id)).toContain(created.json.id);
     expectProblem(
@@ -232,14 +273,18 @@ describe("operator API", () => {
       "NOT_FOUND",
     );
     const audit = await h.request("GET", "/v1/admin/audit", { token });
-    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(["client.created", "client.updated"]);
+    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual([
+      "client.created",
+      "client.updated",
+      "client.updated",
+    ]);
     expect(audit.json.items[0]).toMatchObject({
       actor_kind: "admin",
       actor_id: admin.id,
       detail: { client_id: created.json.id },
     });
-    const first = await h.request("GET", "/v1/admin/audit?limit=1", { token });
-    const second = await h.request("GET", `/v1/admin/audit?limit=1&cursor=${first.json.next_cursor}`, { token });
+    const first = await h.request("GET", "/v1/admin/audit?limit=2", { token });
+    const second = await h.request("GET", `/v1/admin/audit?limit=2&cursor=${first.json.next_cursor}`, { token });
     expect(second.json.items.map((e: { action: string }) => e.action)).toEqual(["client.updated"]);
     expect(second.json.next_cursor).toBeNull();
   });
