@@ -17,24 +17,20 @@ export default defineConfig({
         },
       },
       {
-        // The same contract suite, in workerd against a local D1 migrated from the same files.
+        // The same contract suite, in workerd: a local D1 migrated from the same files, four shard Durable Objects.
         resolve: { alias: { "#test-db": here("./test/support/db-workers.ts") } },
         plugins: [
           cloudflareTest(async () => ({
+            // The Worker's main module: it exports the NumberShard Durable Object class.
+            main: "./src/worker.ts",
             miniflare: {
               compatibilityDate: "2026-04-01",
               compatibilityFlags: ["nodejs_compat"],
               d1Databases: ["DB"],
-              bindings: {
-                // Until the shards move to Durable Objects, the workers suite keeps them in D1 too.
-                TEST_MIGRATIONS: [
-                  ...(await readD1Migrations(here("./migrations/control"))),
-                  ...(await readD1Migrations(here("./migrations/shard"))).map((m) => ({
-                    ...m,
-                    name: `shard/${m.name}`,
-                  })),
-                ],
-              },
+              durableObjects: { SHARD: { className: "NumberShard", useSQLite: true } },
+              // What wrangler.toml's Text rule does for the shard migrations drizzle-kit writes.
+              modulesRules: [{ type: "Text", include: ["**/*.sql"], fallthrough: true }],
+              bindings: { TEST_MIGRATIONS: await readD1Migrations(here("./migrations/control")) },
             },
           })),
         ],

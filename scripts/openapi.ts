@@ -4,9 +4,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { createApp, openApiDocument } from "../src/app.js";
 import type { Database } from "../src/db/database.js";
+import type { Shards } from "../src/db/shards.js";
 
+// The document is built from the route definitions alone: no store is opened.
 const app = createApp({
   db: {} as Database,
+  shards: {} as Shards,
   clock: () => 0,
   config: {
     issuer: "http://localhost:8787",

@@ -51,6 +51,7 @@ export function createApp(deps: Deps) {
     const signer = deps.signer ?? joseJwtSigner;
     return {
       db: deps.db,
+      shards: deps.shards,
       config: deps.config,
       clock: deps.clock,
       keys,

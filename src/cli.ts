@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { JWK } from "jose";
+import { purgeUsedAssertions } from "./auth/assertion.js";
 import { clientView, createClient, findClient, listClients, updateClient } from "./auth/clients.js";
 import { generateSigningJwk, publicJwk } from "./auth/keys.js";
 import type { ClientKind } from "./auth/scopes.js";
@@ -11,6 +12,7 @@ import { ConfigError } from "./config.js";
 import { Problem } from "./http/problems.js";
 import { serveNode } from "./node.js";
 import { loadNodeConfig, openNodeDatabase } from "./runtime/node/setup.js";
+import { localShards } from "./runtime/node/shards.js";
 
 const USAGE = `numbind <command>
 
@@ -129,7 +131,8 @@ export async function main(argv: string[]): Promise<void> {
       const db = await openNodeDatabase(config);
       console.log(`sweeping bindings unseen for ${config.inactivityMs / 86_400_000} days ...`);
       const started = performance.now();
-      const swept = await sweep({ db, clock: systemClock, inactivityMs: config.inactivityMs });
+      const swept = await sweep({ shards: localShards(db), clock: systemClock, inactivityMs: config.inactivityMs });
+      await purgeUsedAssertions({ db, clock: systemClock });
       const elapsedMs = performance.now() - started;
       db.close();
       console.log(`expired ${swept} bindings in ${elapsedMs.toFixed(0)} ms`);

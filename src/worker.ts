@@ -1,4 +1,8 @@
-import { handleFetch, handleScheduled, type WorkerEnv } from "./runtime/workers/handler.js";
+import type { WorkerEnv } from "./runtime/workers/env.js";
+import { handleFetch, handleScheduled } from "./runtime/workers/handler.js";
+
+// The Durable Object class must be exported by the Worker's main module.
+export { NumberShard } from "./runtime/workers/number-shard.js";
 
 export default {
   fetch: handleFetch,

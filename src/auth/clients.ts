@@ -47,7 +47,7 @@ export interface ClientChanges extends ClientSettings {
 }
 
 /** A client's request budget: a count per second, minute or hour, or `off`. */
-export const RATE_LIMIT = /^(?:off|[1-9]\d{0,8}\/(?:s|min|h))$/;
+const RATE_LIMIT = /^(?:off|[1-9]\d{0,8}\/(?:s|min|h))$/;
 
 export function clientView(client: Client) {
   return {

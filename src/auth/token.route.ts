@@ -116,7 +116,7 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
   }
   if (verified.client.kind !== "carrier")
     throw new OAuthError("invalid_grant", "only a carrier may attest a person's number");
-  if ((await numbersOutsideResponsibility(runtime.db, verified.client, [phone!])).length > 0) {
+  if ((await numbersOutsideResponsibility(runtime, verified.client.id, [phone!])).length > 0) {
     throw new OAuthError("invalid_grant", "the carrier is not responsible for this number");
   }
   const scopes = grantScopes("person", form.get("scope"));

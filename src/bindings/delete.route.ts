@@ -3,7 +3,6 @@ import type { AppEnv } from "../http/context.js";
 import { defineRoute } from "../http/openapi.js";
 import { Problem } from "../http/problems.js";
 import { BindingId } from "./schemas.js";
-import { endBinding, findOwned } from "./store.js";
 
 const route = defineRoute({
   method: "delete",
@@ -21,9 +20,18 @@ export function registerDeleteBinding(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { runtime, principal } = c.var;
     const { id } = c.req.valid("param");
-    const row = await findOwned(runtime.db, principal.clientId, id);
-    if (!row) throw new Problem("NOT_FOUND", "no such binding");
-    await runtime.db.atomic(endBinding(runtime.db, id, "APP_UNBOUND", runtime.clock(), runtime.config.inactivityMs));
+    const shard = runtime.shards.ofId(id);
+    const found =
+      shard !== undefined &&
+      (await runtime.shards.call(shard, "endBinding", {
+        id,
+        owner: { appId: principal.clientId },
+        reason: "APP_UNBOUND",
+        now: runtime.clock(),
+        inactivityMs: runtime.config.inactivityMs,
+      }));
+    // Another app's binding is indistinguishable from none: 404, never 403.
+    if (!found) throw new Problem("NOT_FOUND", "no such binding");
     return c.body(null, 204);
   });
 }

@@ -3,7 +3,6 @@ import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
 import { Problem } from "../http/problems.js";
 import { BindingId, BindingSchema } from "./schemas.js";
-import { findOwned } from "./store.js";
 import { bindingView } from "./view.js";
 
 const route = defineRoute({
@@ -20,7 +19,10 @@ const route = defineRoute({
 export function registerGetBinding(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { runtime, principal } = c.var;
-    const row = await findOwned(runtime.db, principal.clientId, c.req.valid("param").id);
+    const { id } = c.req.valid("param");
+    const shard = runtime.shards.ofId(id);
+    const row =
+      shard === undefined ? null : await runtime.shards.call(shard, "getBinding", { appId: principal.clientId, id });
     // Another app's binding is indistinguishable from none: 404, never 403.
     if (!row) throw new Problem("NOT_FOUND", "no such binding");
     return c.json(bindingView(row, runtime.clock(), runtime.config.inactivityMs), 200);

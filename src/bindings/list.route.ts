@@ -1,10 +1,11 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Shards } from "../db/shards.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
 import { CursorQuery, decodeCursor, LimitQuery, NextCursor, page } from "../http/pagination.js";
 import { BindingSchema, BindingStatus } from "./schemas.js";
-import { listOwned } from "./store.js";
-import { bindingView } from "./view.js";
+import type { ListQuery } from "./store.js";
+import { type BindingRow, bindingView } from "./view.js";
 
 const route = defineRoute({
   method: "get",
@@ -39,7 +40,8 @@ export function registerListBindings(app: OpenAPIHono<AppEnv>): void {
     const { account_ref, status, limit, cursor } = c.req.valid("query");
     const now = runtime.clock();
     const { inactivityMs } = runtime.config;
-    const rows = await listOwned(runtime.db, principal.clientId, {
+    const rows = await listAcrossShards(runtime.shards, {
+      appId: principal.clientId,
       accountRef: account_ref,
       status,
       after: decodeCursor<string>(cursor, "string"),
@@ -53,4 +55,29 @@ export function registerListBindings(app: OpenAPIHono<AppEnv>): void {
       200,
     );
   });
+}
+
+/** Shards asked at once while a page fills. */
+const SHARDS_PER_ROUND = 8;
+
+/**
+ * One page across shards. Ids start with their number's route, so id order is shard order: the
+ * page continues in the shard of the cursor's id, then in the next shards, a few at a time, until
+ * it holds `limit` rows or the last shard has answered.
+ */
+async function listAcrossShards(shards: Shards, query: ListQuery & { appId: string }): Promise<BindingRow[]> {
+  let index = query.after === undefined ? 0 : (shards.ofId(query.after) ?? shards.count);
+  const rows: BindingRow[] = [];
+  while (index < shards.count && rows.length < query.limit) {
+    const round = Array.from(
+      { length: Math.min(SHARDS_PER_ROUND, shards.count - index) },
+      (_, offset) => index + offset,
+    );
+    const pages = await Promise.all(
+      round.map((shard) => shards.call(shard, "listBindings", { ...query, limit: query.limit - rows.length })),
+    );
+    for (const page of pages) rows.push(...page);
+    index += round.length;
+  }
+  return rows.slice(0, query.limit);
 }

@@ -1,8 +1,8 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { routeOfHash } from "../db/shards.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, PhoneNumberInput, Timestamp } from "../http/openapi.js";
 import { parsePhone } from "../http/validation.js";
-import { registerLogin } from "./login.js";
 import { BindingSchema } from "./schemas.js";
 import { bindingView } from "./view.js";
 
@@ -43,15 +43,18 @@ export function registerPutBinding(app: OpenAPIHono<AppEnv>): void {
     const { runtime, principal } = c.var;
     const body = c.req.valid("json");
     const now = runtime.clock();
-    const { row, created } = await registerLogin(
-      { db: runtime.db, now, inactivityMs: runtime.config.inactivityMs },
-      {
-        appId: principal.clientId,
-        phone: parsePhone(runtime, body.phone_number, "/phone_number"),
-        accountRef: body.account_ref,
-        verifiedAt: body.verified_at === undefined ? undefined : Date.parse(body.verified_at),
-      },
-    );
-    return c.json(bindingView(row, now, runtime.config.inactivityMs), created ? 201 : 200);
+    const { inactivityMs } = runtime.config;
+    const phone = parsePhone(runtime, body.phone_number, "/phone_number");
+    const { row, created } = await runtime.shards.call(runtime.shards.ofHash(phone.hash), "login", {
+      appId: principal.clientId,
+      phoneHash: phone.hash,
+      phoneHint: phone.hint,
+      route: routeOfHash(phone.hash),
+      accountRef: body.account_ref,
+      verifiedAt: body.verified_at === undefined ? undefined : Date.parse(body.verified_at),
+      now,
+      inactivityMs,
+    });
+    return c.json(bindingView(row, now, inactivityMs), created ? 201 : 200);
   });
 }

@@ -1,13 +1,14 @@
-import { and, asc, eq, gt, lte, or, type SQL, sql } from "drizzle-orm";
-import { events } from "../db/control-schema.js";
-import { type Database, preparedOnce } from "../db/database.js";
-import { bindings, numbers } from "../db/shard-schema.js";
+import { and, asc, eq, gt, inArray, lte, or, type SQL, sql } from "drizzle-orm";
+import { preparedOnce } from "../db/database.js";
+import type { APP_EVENT_TYPES } from "../db/enums.js";
+import { bindings, numbers, outbox } from "../db/shard-schema.js";
+import type { ShardOrm } from "../db/shard-store.js";
 import type { BindingRow, BindingStatus, EndReason } from "./view.js";
 
-/** The login path's statements, prepared once per database: it runs on every app login. */
-function prepare(db: Database) {
+/** The login path's statements, prepared once per shard: it runs on every app login. */
+function prepare(orm: ShardOrm) {
   return {
-    bindingWithNumber: db.orm
+    bindingWithNumber: orm
       .select({ binding: bindings, lastReassignedAt: numbers.lastReassignedAt })
       .from(bindings)
       .leftJoin(numbers, eq(numbers.phoneHash, bindings.phoneHash))
@@ -19,7 +20,7 @@ function prepare(db: Database) {
         ),
       )
       .prepare(),
-    touch: db.orm
+    touch: orm
       .update(bindings)
       .set({ lastSeenAt: sql`${sql.placeholder("now")}`, verifiedAt: sql`${sql.placeholder("verifiedAt")}` })
       .where(eq(bindings.id, sql.placeholder("id")))
@@ -27,42 +28,51 @@ function prepare(db: Database) {
   };
 }
 
-function statements(db: Database) {
-  return preparedOnce(db, "login", prepare);
-}
-
-export async function findForLogin(db: Database, appId: string, phoneHash: string, accountRef: string) {
-  return (await statements(db).bindingWithNumber.get({ appId, phoneHash, accountRef })) as
+export function findForLogin(orm: ShardOrm, appId: string, phoneHash: string, accountRef: string) {
+  return preparedOnce(orm, "login", prepare).bindingWithNumber.get({ appId, phoneHash, accountRef }) as
     | { binding: BindingRow; lastReassignedAt: number | null }
     | undefined;
 }
 
-export async function touch(db: Database, id: string, now: number, verifiedAt: number): Promise<void> {
-  await statements(db).touch.run({ id, now, verifiedAt });
+export function touch(orm: ShardOrm, id: string, now: number, verifiedAt: number): void {
+  preparedOnce(orm, "login", prepare).touch.run({ id, now, verifiedAt });
 }
 
-export async function findOwned(db: Database, appId: string, id: string): Promise<BindingRow | undefined> {
-  return db.orm
+/** Inserts a new binding; false when one with the same identity already exists. */
+export function insertBinding(orm: ShardOrm, row: BindingRow): boolean {
+  return orm.insert(bindings).values(row).onConflictDoNothing().returning({ id: bindings.id }).all().length === 1;
+}
+
+/** Gives an ended binding a new life from `now`. */
+export function revive(orm: ShardOrm, id: string, now: number, verifiedAt: number): void {
+  orm
+    .update(bindings)
+    .set({ status: "active", boundAt: now, verifiedAt, lastSeenAt: now, endedAt: null, endReason: null })
+    .where(eq(bindings.id, id))
+    .run();
+}
+
+export function findOwned(orm: ShardOrm, appId: string, id: string): BindingRow | undefined {
+  return orm
     .select()
     .from(bindings)
     .where(and(eq(bindings.id, id), eq(bindings.appId, appId)))
     .get();
 }
 
+export interface ListQuery {
+  accountRef?: string;
+  status?: BindingStatus;
+  /** Only ids after this one (the cursor), or every id. */
+  after?: string;
+  limit: number;
+  now: number;
+  inactivityMs: number;
+}
+
 /** The app's bindings in id order, after the cursor's id, with the list route's filters. */
-export async function listOwned(
-  db: Database,
-  appId: string,
-  query: {
-    accountRef?: string;
-    status?: BindingStatus;
-    after?: string;
-    limit: number;
-    now: number;
-    inactivityMs: number;
-  },
-): Promise<BindingRow[]> {
-  return db.orm
+export function listOwned(orm: ShardOrm, appId: string, query: ListQuery): BindingRow[] {
+  return orm
     .select()
     .from(bindings)
     .where(
@@ -74,12 +84,8 @@ export async function listOwned(
       ),
     )
     .orderBy(asc(bindings.id))
-    .limit(query.limit);
-}
-
-/** Ends one binding if it is active now (a second end changes nothing), with its event. */
-export function endBinding(db: Database, id: string, reason: EndReason, now: number, inactivityMs: number) {
-  return endActiveStatements(db, eq(bindings.id, id), reason, now, inactivityMs);
+    .limit(query.limit)
+    .all();
 }
 
 /** Stored-active and inside the window at `now`: the SQL twin of effectiveState(...).status === "active". */
@@ -99,44 +105,71 @@ function statusFilter(status: BindingStatus, now: number, inactivityMs: number):
 }
 
 /**
- * INSERT … SELECT of one app event per binding matching `where`; `data` carries the binding id,
- * account_ref and hint (never a number), plus the end reason when there is one.
+ * Writes one app event per binding matching `where` into the shard's outbox (INSERT … SELECT);
+ * `data` carries the binding id, account_ref and hint (never a number), and the end reason if any.
  */
-export function bindingEventsInsert(
-  db: Database,
-  type: string,
+export function writeBindingEvents(
+  orm: ShardOrm,
+  type: (typeof APP_EVENT_TYPES)[number],
   occurredAt: SQL | number,
   where: SQL,
-  reason?: SQL | string,
-) {
+  reason?: string,
+): void {
   const reasonMember = reason === undefined ? sql`` : sql`, 'reason', ${reason}`;
-  return db.orm.insert(events).select(
-    db.orm
-      .select({
-        // insert-select takes every column in table order; null lets SQLite assign the id.
-        id: sql<number>`null`.as("id"),
-        eventKey: sql<string>`lower(hex(randomblob(16)))`.as("event_key"),
-        appId: bindings.appId,
-        type: sql<string>`${type}`.as("type"),
-        occurredAt: sql<number>`${occurredAt}`.as("occurred_at"),
-        data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}${reasonMember})`.as(
-          "data",
-        ),
-      })
-      .from(bindings)
-      .where(where),
-  );
+  orm
+    .insert(outbox)
+    .select(
+      orm
+        .select({
+          // insert-select takes every column in table order; null lets SQLite assign the sequence.
+          seq: sql<number>`null`.as("seq"),
+          eventKey: sql<string>`lower(hex(randomblob(16)))`.as("event_key"),
+          appId: bindings.appId,
+          type: sql<string>`${type}`.as("type"),
+          occurredAt: sql<number>`${occurredAt}`.as("occurred_at"),
+          data: sql<string>`json_object('binding_id', ${bindings.id}, 'account_ref', ${bindings.accountRef}, 'phone_number_hint', ${bindings.phoneHint}${reasonMember})`.as(
+            "data",
+          ),
+        })
+        .from(bindings)
+        .where(where),
+    )
+    .run();
 }
 
 /**
- * Ends bindings that are active at `now` and match `where`, writing one `binding.unbound` event
- * for each. The event insert runs first and the update second, inside one atomic unit, with the
- * same condition: whoever ends a binding first writes its event, nobody writes it twice.
+ * Ends the bindings that are active at `now` and match `where`, with one `binding.unbound` event
+ * each; returns how many ended. Runs inside the caller's transaction: the events and the ends
+ * commit together, and a binding already ended is neither ended nor told again.
  */
-export function endActiveStatements(db: Database, where: SQL, reason: EndReason, now: number, inactivityMs: number) {
+export function endActive(orm: ShardOrm, where: SQL, reason: EndReason, now: number, inactivityMs: number): number {
   const condition = and(where, activeAt(now, inactivityMs))!;
-  return [
-    bindingEventsInsert(db, "binding.unbound", now, condition, reason),
-    db.orm.update(bindings).set({ status: "unbound", endedAt: now, endReason: reason }).where(condition),
-  ] as const;
+  writeBindingEvents(orm, "binding.unbound", now, condition, reason);
+  return orm
+    .update(bindings)
+    .set({ status: "unbound", endedAt: now, endReason: reason })
+    .where(condition)
+    .returning({ id: bindings.id })
+    .all().length;
+}
+
+/** Records one batch of inactivity expiries (status, end, one `binding.expired` event each). */
+export function expireBatch(orm: ShardOrm, now: number, inactivityMs: number, batchRows: number): number {
+  // By rowid: the partial sweep index covers it, so choosing the batch reads no table rows.
+  // The literal 'active' lets SQLite prove the partial index applies.
+  const rowid = sql`${bindings}.rowid`;
+  const due = orm
+    .select({ rowid: sql<number>`${rowid}`.as("rowid") })
+    .from(bindings)
+    .where(and(sql`${bindings.status} = 'active'`, lte(bindings.lastSeenAt, now - inactivityMs)))
+    .orderBy(asc(bindings.lastSeenAt))
+    .limit(batchRows);
+  const expiresAt = sql<number>`${bindings.lastSeenAt} + ${inactivityMs}`;
+  writeBindingEvents(orm, "binding.expired", expiresAt, inArray(rowid, due), "INACTIVITY");
+  return orm
+    .update(bindings)
+    .set({ status: "expired", endedAt: expiresAt, endReason: "INACTIVITY" })
+    .where(inArray(rowid, due))
+    .returning({ id: bindings.id })
+    .all().length;
 }

@@ -6,6 +6,8 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { controlSchema as schema } from "./control-schema.js";
 import { type Database, type Orm, type Statement, type StatementResult, toQuery } from "./database.js";
+import { shardSchema } from "./shard-schema.js";
+import type { ShardOrm, ShardStore } from "./shard-store.js";
 
 export interface SqliteDatabase extends Database {
   readonly client: BetterSqlite3.Database;
@@ -103,4 +105,17 @@ export function migrateSqlite(database: SqliteDatabase, migrationsRoot: string):
   const shardFolder = join(migrationsRoot, "shard");
   adoptTablesOfSingleHistory(database.client, shardFolder);
   migrate(orm, { migrationsFolder: shardFolder, migrationsTable: SHARD_MIGRATIONS_TABLE });
+}
+
+/**
+ * The shard tables of the same file, as a ShardStore. Transactions are IMMEDIATE: they take the
+ * write lock when they begin, so a read inside one cannot be overtaken by another connection's
+ * write (the sweeper thread's) before this one writes.
+ */
+export function shardStoreOf(database: SqliteDatabase): ShardStore {
+  const { client } = database;
+  return {
+    orm: drizzle({ client, schema: shardSchema }) as unknown as ShardOrm,
+    transaction: (run) => client.transaction(run).immediate(),
+  };
 }

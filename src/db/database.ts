@@ -37,7 +37,7 @@ export function toQuery(statement: Statement, dialect: SQLiteDialect): Query {
 /** D1 binds at most 100 parameters per statement. */
 export const MAX_BOUND_PARAMETERS = 100;
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
+function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
@@ -47,10 +47,10 @@ type Placeholder = ReturnType<typeof sql.placeholder>;
 interface PreparedAll {
   all(values: Record<string, unknown>): unknown;
 }
-const preparedByDatabase = new WeakMap<Database, Map<string, unknown>>();
+const preparedByDatabase = new WeakMap<object, Map<string, unknown>>();
 
 /** Builds something from `db` once per name and keeps it as long as the database lives: prepared statements. */
-export function preparedOnce<T>(db: Database, name: string, build: (db: Database) => T): T {
+export function preparedOnce<D extends object, T>(db: D, name: string, build: (db: D) => T): T {
   let prepared = preparedByDatabase.get(db);
   if (!prepared) {
     prepared = new Map();

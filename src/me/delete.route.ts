@@ -1,12 +1,10 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { auditStatement } from "../admin/audit.js";
+import { audit } from "../admin/audit.js";
 import { BindingId } from "../bindings/schemas.js";
-import { endBinding } from "../bindings/store.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute } from "../http/openapi.js";
 import { Problem } from "../http/problems.js";
 import { person } from "./person.js";
-import { isOnNumber } from "./store.js";
 
 const route = defineRoute({
   method: "delete",
@@ -25,19 +23,25 @@ export function registerDeleteMyBinding(app: OpenAPIHono<AppEnv>): void {
     const { runtime } = c.var;
     const caller = person(c.var.principal);
     const { id } = c.req.valid("param");
-    // A binding on another number is indistinguishable from none.
-    if (!(await isOnNumber(runtime.db, id, caller.phoneHash)))
-      throw new Problem("NOT_FOUND", "no such binding on your number");
     const now = runtime.clock();
-    await runtime.db.atomic([
-      ...endBinding(runtime.db, id, "USER_REQUEST", now, runtime.config.inactivityMs),
-      auditStatement(runtime.db, {
-        at: now,
-        actor: caller,
-        action: "me.binding_unbound",
-        detail: { phone_hash: caller.phoneHash, binding_id: id },
-      }),
-    ]);
+    const { shards } = runtime;
+    // A binding on another number is indistinguishable from none, wherever its id points.
+    const found =
+      shards.ofId(id) === shards.ofHash(caller.phoneHash) &&
+      (await shards.call(shards.ofHash(caller.phoneHash), "endBinding", {
+        id,
+        owner: { phoneHash: caller.phoneHash },
+        reason: "USER_REQUEST",
+        now,
+        inactivityMs: runtime.config.inactivityMs,
+      }));
+    if (!found) throw new Problem("NOT_FOUND", "no such binding on your number");
+    await audit(runtime.db, {
+      at: now,
+      actor: caller,
+      action: "me.binding_unbound",
+      detail: { phone_hash: caller.phoneHash, binding_id: id },
+    });
     return c.body(null, 204);
   });
 }

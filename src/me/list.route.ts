@@ -1,10 +1,10 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { auditStatement } from "../admin/audit.js";
+import { audit } from "../admin/audit.js";
 import { rfc3339 } from "../clock.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, TimestampOut } from "../http/openapi.js";
+import { clientNames } from "../numbers/store.js";
 import { person } from "./person.js";
-import { activeBindingsOnNumber } from "./store.js";
 
 const MyBindings = z
   .object({
@@ -15,6 +15,10 @@ const MyBindings = z
         app_id: z.string(),
         app_name: z.string(),
         bound_at: TimestampOut,
+        verified_at: TimestampOut.openapi({
+          description:
+            "When the app last verified that its account holds the number: before you held it, it is not yours.",
+        }),
         last_seen_at: TimestampOut,
         expires_at: TimestampOut,
       }),
@@ -38,23 +42,30 @@ export function registerListMyBindings(app: OpenAPIHono<AppEnv>): void {
     const caller = person(c.var.principal);
     const now = runtime.clock();
     const { inactivityMs } = runtime.config;
-    const rows = await activeBindingsOnNumber(runtime.db, caller.phoneHash, now, inactivityMs);
-    await runtime.db.atomic([
-      auditStatement(runtime.db, {
-        at: now,
-        actor: caller,
-        action: "me.bindings_listed",
-        detail: { phone_hash: caller.phoneHash, count: rows.length },
-      }),
-    ]);
+    const rows = await runtime.shards.call(runtime.shards.ofHash(caller.phoneHash), "bindingsOnNumber", {
+      phoneHash: caller.phoneHash,
+      now,
+      inactivityMs,
+    });
+    const names = await clientNames(
+      runtime.db,
+      rows.map((row) => row.appId),
+    );
+    await audit(runtime.db, {
+      at: now,
+      actor: caller,
+      action: "me.bindings_listed",
+      detail: { phone_hash: caller.phoneHash, count: rows.length },
+    });
     return c.json(
       {
         phone_number_hint: caller.phoneHint,
         items: rows.map((row) => ({
           id: row.id,
           app_id: row.appId,
-          app_name: row.appName,
+          app_name: names.get(row.appId) ?? row.appId,
           bound_at: rfc3339(row.boundAt),
+          verified_at: rfc3339(row.verifiedAt),
           last_seen_at: rfc3339(row.lastSeenAt),
           expires_at: rfc3339(row.lastSeenAt + inactivityMs),
         })),

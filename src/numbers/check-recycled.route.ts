@@ -3,7 +3,6 @@ import { rfc3339 } from "../clock.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, PhoneNumberInput, Timestamp, TimestampOut } from "../http/openapi.js";
 import { parsePhone } from "../http/validation.js";
-import { lastReassignedAt } from "./store.js";
 
 const CheckRecycled = z
   .strictObject({
@@ -34,7 +33,9 @@ export function registerCheckRecycled(app: OpenAPIHono<AppEnv>): void {
     const { runtime } = c.var;
     const body = c.req.valid("json");
     const phone = parsePhone(runtime, body.phone_number, "/phone_number");
-    const reassignedAt = await lastReassignedAt(runtime.db, phone.hash);
+    const reassignedAt = await runtime.shards.call(runtime.shards.ofHash(phone.hash), "lastReassignedAt", {
+      phoneHash: phone.hash,
+    });
     return c.json(
       {
         recycled: reassignedAt !== null && reassignedAt > Date.parse(body.since),

@@ -5,7 +5,6 @@ import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, PhoneNumberInput, TimestampOut } from "../http/openapi.js";
 import { parsePhones } from "../http/validation.js";
 import { outstandingBindings, signAttestation } from "./check.js";
-import { assertResponsible } from "./responsibility.js";
 
 export const MAX_NUMBERS_PER_REQUEST = 1000;
 
@@ -58,10 +57,9 @@ export function registerCheckNumbers(app: OpenAPIHono<AppEnv>): void {
     const { runtime, principal } = c.var;
     const pointer = (index: number) => `/phone_numbers/${index}`;
     const phones = parsePhones(runtime, c.req.valid("json").phone_numbers, pointer);
-    await assertResponsible(runtime.db, principal.clientId, phones, pointer);
     const now = runtime.clock();
     const { inactivityMs } = runtime.config;
-    const checks = await outstandingBindings(runtime.db, phones, now, inactivityMs);
+    const checks = await outstandingBindings(runtime, principal.clientId, phones, now, inactivityMs, pointer);
     const attestation = await signAttestation(
       runtime.signer,
       runtime.keys[0]!,

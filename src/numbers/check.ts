@@ -1,8 +1,9 @@
 import type { JwtSigner } from "../auth/jwt-signer.js";
 import type { SigningKey } from "../auth/keys.js";
-import type { Database } from "../db/database.js";
+import type { Runtime } from "../http/context.js";
 import type { PhoneNumber } from "../phone.js";
-import { activeBindingsOf } from "./store.js";
+import { outsideResponsibility, refuseOutside } from "./responsibility.js";
+import { clientNames } from "./store.js";
 
 interface AppHolding {
   appId: string;
@@ -17,28 +18,58 @@ export interface NumberCheck {
   apps: AppHolding[];
 }
 
-/** Active bindings of many numbers, grouped per number and per app, in request order. */
+/** Numbers per shard call: a large check goes in slices, with other requests let in between. */
+const NUMBERS_PER_CALL = 250;
+
+/**
+ * The pre-resale check over the numbers' shards, in parallel across shards and in slices within
+ * one: refuses the whole request when the carrier is not responsible for a number, then groups the
+ * active bindings per number and per app, in request order.
+ */
 export async function outstandingBindings(
-  db: Database,
+  runtime: Pick<Runtime, "db" | "shards">,
+  carrierId: string,
   phones: readonly PhoneNumber[],
   now: number,
   inactivityMs: number,
+  pointer: (index: number) => string,
 ): Promise<NumberCheck[]> {
+  const { shards } = runtime;
+  const unique = [...new Map(phones.map((phone) => [phone.hash, phone])).values()];
+  const answers = await Promise.all(
+    shards
+      .group(unique, (phone) => phone.hash)
+      .map(async ([index, group]) => {
+        const parts = [];
+        for (let start = 0; start < group.length; start += NUMBERS_PER_CALL) {
+          if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+          const phoneHashes = group.slice(start, start + NUMBERS_PER_CALL).map((phone) => phone.hash);
+          parts.push(await shards.call(index, "checkNumbers", { phoneHashes, cutoff: now - inactivityMs }));
+        }
+        return parts;
+      }),
+  );
+  const parts = answers.flat();
+  refuseOutside(
+    await outsideResponsibility(runtime, carrierId, phones, new Map(parts.flatMap((part) => part.ported))),
+    pointer,
+  );
+  const rows = parts.flatMap((part) => part.bindings);
+  const names = await clientNames(
+    runtime.db,
+    rows.map((row) => row.appId),
+  );
+
   const byHash = new Map<string, { outstanding: number; apps: Map<string, AppHolding> }>();
-  const rows = await activeBindingsOf(db, [...new Set(phones.map((phone) => phone.hash))], now - inactivityMs);
   for (const row of rows) {
     const entry = byHash.get(row.phoneHash) ?? { outstanding: 0, apps: new Map() };
     byHash.set(row.phoneHash, entry);
     entry.outstanding += 1;
     const app = entry.apps.get(row.appId);
-    if (!app)
-      entry.apps.set(row.appId, {
-        appId: row.appId,
-        appName: row.appName,
-        boundAt: row.boundAt,
-        lastSeenAt: row.lastSeenAt,
-      });
-    else {
+    if (!app) {
+      const appName = names.get(row.appId) ?? row.appId;
+      entry.apps.set(row.appId, { appId: row.appId, appName, boundAt: row.boundAt, lastSeenAt: row.lastSeenAt });
+    } else {
       app.boundAt = Math.min(app.boundAt, row.boundAt);
       app.lastSeenAt = Math.max(app.lastSeenAt, row.lastSeenAt);
     }

@@ -1,19 +1,14 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { auditStatement } from "../admin/audit.js";
 import { MAX_CLOCK_SKEW_MS } from "../clock.js";
-import { chunk } from "../db/database.js";
 import { CARRIER_EVENT_TYPES } from "../db/enums.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, PhoneNumberInput, Timestamp } from "../http/openapi.js";
 import { type FieldError, Problem } from "../http/problems.js";
 import { parsePhones } from "../http/validation.js";
 import { MAX_NUMBERS_PER_REQUEST } from "./check.route.js";
-import { type CarrierEvent, eventStatements, wasRecorded } from "./lifecycle.js";
-import { assertResponsible } from "./responsibility.js";
-import { existingCarriers, recordedEventIds } from "./store.js";
-
-/** Events per atomic unit: each event is atomic on its own; grouping saves round trips. */
-const EVENTS_PER_UNIT = 25;
+import { reportEvents } from "./report-events.js";
+import { existingCarriers } from "./store.js";
 
 const EventInput = z
   .strictObject({
@@ -70,7 +65,7 @@ export function registerReportEvents(app: OpenAPIHono<AppEnv>): void {
     const knownCarriers = await existingCarriers(runtime.db, [
       ...new Set(body.events.flatMap((event) => event.to_carrier ?? [])),
     ]);
-    const events: CarrierEvent[] = body.events.map((event, index) => {
+    const events = body.events.map((event, index) => {
       const occurredAt = Date.parse(event.occurred_at);
       const at = (member: string) => `/events/${index}/${member}`;
       if (occurredAt > now + MAX_CLOCK_SKEW_MS)
@@ -87,31 +82,15 @@ export function registerReportEvents(app: OpenAPIHono<AppEnv>): void {
       } else if (event.to_carrier !== undefined) {
         errors.push({ pointer: at("to_carrier"), detail: "only a ported event has to_carrier" });
       }
-      return { id: event.id, phone: phones[index]!, type: event.type, occurredAt, toCarrier: event.to_carrier };
+      const phone = phones[index]!;
+      return {
+        phone,
+        event: { id: event.id, phoneHash: phone.hash, type: event.type, occurredAt, toCarrier: event.to_carrier },
+      };
     });
     if (errors.length > 0)
       throw new Problem("INVALID_ARGUMENT", `${errors.length} event(s) are not valid; nothing was applied`, errors);
-    // A resent event is a harmless duplicate even when its number has since left this carrier
-    // (a retried batch that ported it away must not turn into a 403 forever).
-    const sentBefore = await recordedEventIds(runtime.db, principal.clientId, [
-      ...new Set(events.map((event) => event.id)),
-    ]);
-    await assertResponsible(runtime.db, principal.clientId, phones, pointer, (index) =>
-      sentBefore.has(events[index]!.id),
-    );
-
-    const statuses: ("recorded" | "duplicate")[] = [];
-    for (const unit of chunk(events, EVENTS_PER_UNIT)) {
-      const perEvent = unit.map((event) =>
-        eventStatements(runtime.db, principal.clientId, event, now, runtime.config.inactivityMs),
-      );
-      const results = await runtime.db.atomic(perEvent.flat());
-      let offset = 0;
-      for (const statements of perEvent) {
-        statuses.push(wasRecorded(results[offset]) ? "recorded" : "duplicate");
-        offset += statements.length;
-      }
-    }
+    const statuses = await reportEvents(runtime, principal.clientId, events, now, pointer);
     await runtime.db.atomic([
       auditStatement(runtime.db, {
         at: now,
@@ -120,11 +99,11 @@ export function registerReportEvents(app: OpenAPIHono<AppEnv>): void {
         detail: {
           count: events.length,
           recorded: statuses.filter((status) => status === "recorded").length,
-          types: [...new Set(events.map((event) => event.type))],
-          ...(events.length <= 100 ? { phone_hashes: [...new Set(events.map((event) => event.phone.hash))] } : {}),
+          types: [...new Set(events.map(({ event }) => event.type))],
+          ...(events.length <= 100 ? { phone_hashes: [...new Set(events.map(({ phone }) => phone.hash))] } : {}),
         },
       }),
     ]);
-    return c.json({ results: events.map((event, index) => ({ id: event.id, status: statuses[index]! })) }, 200);
+    return c.json({ results: events.map(({ event }, index) => ({ id: event.id, status: statuses[index]! })) }, 200);
   });
 }

@@ -1,15 +1,15 @@
-import { and, eq, lt, type SQL, sql } from "drizzle-orm";
-import { activeAt, bindingEventsInsert, endActiveStatements } from "../bindings/store.js";
-import type { Database, Statement, StatementResult } from "../db/database.js";
+import { and, eq, lt, sql } from "drizzle-orm";
+import { activeAt, endActive, writeBindingEvents } from "../bindings/store.js";
 import type { CARRIER_EVENT_TYPES } from "../db/enums.js";
-import { bindings, carrierEvents } from "../db/shard-schema.js";
-import type { PhoneNumber } from "../phone.js";
+import { bindings, carrierEvents, numbers } from "../db/shard-schema.js";
+import type { ShardStore } from "../db/shard-store.js";
 
 type CarrierEventType = (typeof CARRIER_EVENT_TYPES)[number];
 
+/** A carrier event as its number's shard receives it: the number only as its hash. */
 export interface CarrierEvent {
   id: string;
-  phone: PhoneNumber;
+  phoneHash: string;
   type: CarrierEventType;
   occurredAt: number;
   toCarrier?: string;
@@ -24,75 +24,56 @@ const STATE_AFTER: Record<CarrierEventType, "active" | "suspended" | "deactivate
 };
 
 /**
- * The statements that record one carrier event and apply its effects, as one atomic unit.
- * The first inserts the event under the carrier's own id with a random token; every effect is
- * guarded by "this attempt's row is the stored one", so a resent id changes nothing.
+ * Records one carrier event and applies its effects in one transaction. The event is stored under
+ * the carrier's own id first: a resent id inserts nothing, and then nothing else happens either.
  */
-export function eventStatements(
-  db: Database,
+export function applyCarrierEvent(
+  store: ShardStore,
   carrierId: string,
   event: CarrierEvent,
   now: number,
   inactivityMs: number,
-): Statement[] {
-  const token = crypto.randomUUID();
-  const applied: SQL = sql`exists (select 1 from ${carrierEvents} where ${carrierEvents.carrierId} = ${carrierId} and ${carrierEvents.eventId} = ${event.id} and ${carrierEvents.applyToken} = ${token})`;
-  const state = STATE_AFTER[event.type];
-  const reassignedAt = event.type === "reassigned" ? event.occurredAt : null;
-  const portedTo = event.type === "ported" ? event.toCarrier! : null;
-  const statements: Statement[] = [
-    db.orm
+): "recorded" | "duplicate" {
+  return store.transaction(() => {
+    const { orm } = store;
+    const inserted = orm
       .insert(carrierEvents)
       .values({
         carrierId,
         eventId: event.id,
-        phoneHash: event.phone.hash,
+        phoneHash: event.phoneHash,
         type: event.type,
         occurredAt: event.occurredAt,
         toCarrier: event.toCarrier ?? null,
         recordedAt: now,
-        applyToken: token,
+        applyToken: "",
       })
       .onConflictDoNothing()
-      .returning({ eventId: carrierEvents.eventId }),
+      .returning({ eventId: carrierEvents.eventId })
+      .all();
+    if (inserted.length === 0) return "duplicate";
+
+    const state = STATE_AFTER[event.type];
+    const changesState = state !== null ? 1 : 0;
     // A backfilled event never overrides a later state; a reassignment only ever moves forward.
-    sql`insert into numbers (phone_hash, state, state_changed_at, last_reassigned_at, carrier_id, updated_at)
-        select ${event.phone.hash}, ${state ?? "active"}, ${state === null ? 0 : event.occurredAt}, ${reassignedAt}, ${portedTo}, ${now}
-        where ${applied}
+    orm.run(sql`insert into ${numbers} (phone_hash, state, state_changed_at, last_reassigned_at, carrier_id, updated_at)
+        values (${event.phoneHash}, ${state ?? "active"}, ${state === null ? 0 : event.occurredAt},
+                ${event.type === "reassigned" ? event.occurredAt : null}, ${event.type === "ported" ? event.toCarrier! : null}, ${now})
         on conflict (phone_hash) do update set
-          state = case when ${state !== null ? 1 : 0} and excluded.state_changed_at >= numbers.state_changed_at then excluded.state else numbers.state end,
-          state_changed_at = case when ${state !== null ? 1 : 0} and excluded.state_changed_at >= numbers.state_changed_at then excluded.state_changed_at else numbers.state_changed_at end,
+          state = case when ${changesState} and excluded.state_changed_at >= numbers.state_changed_at then excluded.state else numbers.state end,
+          state_changed_at = case when ${changesState} and excluded.state_changed_at >= numbers.state_changed_at then excluded.state_changed_at else numbers.state_changed_at end,
           last_reassigned_at = case when excluded.last_reassigned_at is not null and (numbers.last_reassigned_at is null or excluded.last_reassigned_at > numbers.last_reassigned_at) then excluded.last_reassigned_at else numbers.last_reassigned_at end,
           carrier_id = coalesce(excluded.carrier_id, numbers.carrier_id),
-          updated_at = excluded.updated_at`,
-  ];
-  if (event.type === "reassigned") {
-    // Only bindings verified before the new subscriber took the number end: a backfilled
-    // reassignment between two verifications ends exactly the older one.
-    statements.push(
-      ...endActiveStatements(
-        db,
-        and(eq(bindings.phoneHash, event.phone.hash), lt(bindings.verifiedAt, event.occurredAt), applied)!,
-        "NUMBER_RECYCLED",
-        now,
-        inactivityMs,
-      ),
-    );
-  }
-  if (event.type === "deactivated") {
-    statements.push(
-      bindingEventsInsert(
-        db,
-        "number.deactivated",
-        event.occurredAt,
-        and(eq(bindings.phoneHash, event.phone.hash), activeAt(now, inactivityMs), applied)!,
-      ),
-    );
-  }
-  return statements;
-}
-
-/** Whether the first statement's insert happened: a returning row means recorded. */
-export function wasRecorded(result: StatementResult | undefined): boolean {
-  return result?.changes === 1;
+          updated_at = excluded.updated_at`);
+    const onNumber = eq(bindings.phoneHash, event.phoneHash);
+    if (event.type === "reassigned") {
+      // Only bindings verified before the new subscriber took the number end: a backfilled
+      // reassignment between two verifications ends exactly the older one.
+      endActive(orm, and(onNumber, lt(bindings.verifiedAt, event.occurredAt))!, "NUMBER_RECYCLED", now, inactivityMs);
+    }
+    if (event.type === "deactivated") {
+      writeBindingEvents(orm, "number.deactivated", event.occurredAt, and(onNumber, activeAt(now, inactivityMs))!);
+    }
+    return "recorded";
+  });
 }

@@ -2,19 +2,83 @@ import { and, eq, gt, inArray, isNotNull, sql } from "drizzle-orm";
 import { clients } from "../db/control-schema.js";
 import { type Database, lookupMany, MAX_BOUND_PARAMETERS, preparedOnce } from "../db/database.js";
 import { bindings, carrierEvents, numbers } from "../db/shard-schema.js";
+import type { ShardOrm } from "../db/shard-store.js";
+
+// Shard reads: the number's own records.
 
 /** When the number last changed hands, from carrier reports; null when never reported. */
-export async function lastReassignedAt(db: Database, phoneHash: string): Promise<number | null> {
-  const statement = preparedOnce(db, "last-reassigned-at", (db) =>
-    db.orm
+export function lastReassignedAt(orm: ShardOrm, phoneHash: string): number | null {
+  const statement = preparedOnce(orm, "last-reassigned-at", (orm) =>
+    orm
       .select({ lastReassignedAt: numbers.lastReassignedAt })
       .from(numbers)
       .where(eq(numbers.phoneHash, sql.placeholder("phoneHash")))
       .prepare(),
   );
-  const row = (await statement.get({ phoneHash })) as { lastReassignedAt: number | null } | undefined;
-  return row?.lastReassignedAt ?? null;
+  return (statement.get({ phoneHash }) as { lastReassignedAt: number | null } | undefined)?.lastReassignedAt ?? null;
 }
+
+/** SQLite binds at most so many parameters per statement in a Durable Object as in D1. */
+const KEYS_PER_LOOKUP = MAX_BOUND_PARAMETERS - 2;
+
+function inChunks<T>(keys: readonly string[], run: (part: string[]) => T[]): T[] {
+  const rows: T[] = [];
+  for (let start = 0; start < keys.length; start += KEYS_PER_LOOKUP)
+    rows.push(...run(keys.slice(start, start + KEYS_PER_LOOKUP)));
+  return rows;
+}
+
+/** Numbers ported to a carrier: that carrier answers for them whatever the prefixes say. */
+export function portedCarriers(orm: ShardOrm, phoneHashes: readonly string[]): [string, string][] {
+  return inChunks(phoneHashes, (part) =>
+    orm
+      .select({ phoneHash: numbers.phoneHash, carrierId: numbers.carrierId })
+      .from(numbers)
+      .where(and(inArray(numbers.phoneHash, part), isNotNull(numbers.carrierId)))
+      .all(),
+  ).map((row) => [row.phoneHash, row.carrierId!]);
+}
+
+export interface ActiveBindingRow {
+  id: string;
+  phoneHash: string;
+  appId: string;
+  boundAt: number;
+  verifiedAt: number;
+  lastSeenAt: number;
+}
+
+/** Active bindings of the numbers; account references are never read. */
+export function activeBindingsOf(orm: ShardOrm, phoneHashes: readonly string[], cutoff: number): ActiveBindingRow[] {
+  return inChunks(phoneHashes, (part) =>
+    orm
+      .select({
+        id: bindings.id,
+        phoneHash: bindings.phoneHash,
+        appId: bindings.appId,
+        boundAt: bindings.boundAt,
+        verifiedAt: bindings.verifiedAt,
+        lastSeenAt: bindings.lastSeenAt,
+      })
+      .from(bindings)
+      .where(and(inArray(bindings.phoneHash, part), eq(bindings.status, "active"), gt(bindings.lastSeenAt, cutoff)))
+      .orderBy(bindings.id)
+      .all(),
+  );
+}
+
+/** Of these carrier event ids, the ones this carrier sent before. */
+export function recordedEventIds(orm: ShardOrm, carrierId: string, eventIds: readonly string[]): string[] {
+  return inChunks(eventIds, (part) =>
+    orm
+      .select({ eventId: carrierEvents.eventId })
+      .from(carrierEvents)
+      .where(and(eq(carrierEvents.carrierId, carrierId), inArray(carrierEvents.eventId, part)))
+      .all(),
+  ).map((row) => row.eventId);
+}
+
+// Control-plane reads: who the carriers are.
 
 /** Every enabled carrier and its prefixes: read on each carrier request, so prepared once. */
 export async function enabledCarriers(db: Database): Promise<{ id: string; numberPrefixes: string[] }[]> {
@@ -26,88 +90,6 @@ export async function enabledCarriers(db: Database): Promise<{ id: string; numbe
       .prepare(),
   );
   return (await statement.all()) as { id: string; numberPrefixes: string[] }[];
-}
-
-/** Numbers ported to a carrier: that carrier answers for them whatever the prefixes say. */
-export async function portedCarriers(db: Database, phoneHashes: readonly string[]): Promise<Map<string, string>> {
-  const rows = await lookupMany<{ phoneHash: string; carrierId: string }>(
-    db,
-    "ported-numbers",
-    MAX_BOUND_PARAMETERS,
-    (db, keys) =>
-      db.orm
-        .select({ phoneHash: numbers.phoneHash, carrierId: numbers.carrierId })
-        .from(numbers)
-        .where(and(inArray(numbers.phoneHash, keys), isNotNull(numbers.carrierId)))
-        .prepare(),
-    phoneHashes,
-  );
-  return new Map(rows.map((row) => [row.phoneHash, row.carrierId]));
-}
-
-export interface ActiveBindingRow {
-  phoneHash: string;
-  appId: string;
-  appName: string;
-  boundAt: number;
-  lastSeenAt: number;
-}
-
-/** Active bindings of the numbers, with their apps' names; account references are never read. */
-export async function activeBindingsOf(
-  db: Database,
-  phoneHashes: readonly string[],
-  cutoff: number,
-): Promise<ActiveBindingRow[]> {
-  return lookupMany<ActiveBindingRow>(
-    db,
-    "outstanding-bindings",
-    // Two parameters of the statement's own: the status and the activity cutoff.
-    MAX_BOUND_PARAMETERS - 2,
-    (db, keys) =>
-      db.orm
-        .select({
-          phoneHash: bindings.phoneHash,
-          appId: bindings.appId,
-          appName: clients.name,
-          boundAt: bindings.boundAt,
-          lastSeenAt: bindings.lastSeenAt,
-        })
-        .from(bindings)
-        .innerJoin(clients, eq(clients.id, bindings.appId))
-        .where(
-          and(
-            inArray(bindings.phoneHash, keys),
-            eq(bindings.status, "active"),
-            gt(bindings.lastSeenAt, sql.placeholder("cutoff")),
-          ),
-        )
-        .prepare(),
-    phoneHashes,
-    { cutoff },
-  );
-}
-
-/** Of these carrier event ids, the ones this carrier sent before. */
-export async function recordedEventIds(
-  db: Database,
-  carrierId: string,
-  eventIds: readonly string[],
-): Promise<Set<string>> {
-  const rows = await lookupMany<{ eventId: string }>(
-    db,
-    "recorded-carrier-events",
-    MAX_BOUND_PARAMETERS - 1,
-    (db, keys) =>
-      db.orm
-        .select({ eventId: carrierEvents.eventId })
-        .from(carrierEvents)
-        .where(and(eq(carrierEvents.carrierId, sql.placeholder("carrierId")), inArray(carrierEvents.eventId, keys)))
-        .prepare(),
-    eventIds,
-    { carrierId },
-  );
-  return new Set(rows.map((row) => row.eventId));
 }
 
 /** Of these client ids, the ones that are carriers. */
@@ -125,4 +107,17 @@ export async function existingCarriers(db: Database, ids: readonly string[]): Pr
     ids,
   );
   return new Set(rows.map((row) => row.id));
+}
+
+/** The names of these clients, for answers that show which apps hold a number. */
+export async function clientNames(db: Database, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await lookupMany<{ id: string; name: string }>(
+    db,
+    "client-names",
+    MAX_BOUND_PARAMETERS,
+    (db, keys) =>
+      db.orm.select({ id: clients.id, name: clients.name }).from(clients).where(inArray(clients.id, keys)).prepare(),
+    [...new Set(ids)],
+  );
+  return new Map(rows.map((row) => [row.id, row.name]));
 }

@@ -16,20 +16,18 @@ async function put(h: Harness, app: TestClient, body: unknown) {
 }
 
 async function storedRow(h: Harness, id: string) {
-  return h.db.orm.select().from(bindings).where(eq(bindings.id, id)).get();
+  return h.inShardOf({ id }, (orm) => orm.select().from(bindings).where(eq(bindings.id, id)).get());
 }
 
 async function recordReassignment(h: Harness, e164: string, at: number) {
-  await h.db.orm
-    .insert(numbers)
-    .values({
-      phoneHash: hashPhone(h.config.pepper, e164),
-      state: "active",
-      stateChangedAt: at,
-      lastReassignedAt: at,
-      updatedAt: at,
-    })
-    .onConflictDoUpdate({ target: numbers.phoneHash, set: { lastReassignedAt: at } });
+  const phoneHash = hashPhone(h.config.pepper, e164);
+  await h.inShardOf({ phoneHash }, (orm) =>
+    orm
+      .insert(numbers)
+      .values({ phoneHash, state: "active", stateChangedAt: at, lastReassignedAt: at, updatedAt: at })
+      .onConflictDoUpdate({ target: numbers.phoneHash, set: { lastReassignedAt: at } })
+      .run(),
+  );
 }
 
 describe("PUT /v1/bindings", () => {
@@ -102,7 +100,7 @@ describe("PUT /v1/bindings", () => {
         expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
         expect(response.json.code).toBe("INVALID_ARGUMENT");
         expect(response.json.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
-        expect(await h.db.orm.select().from(bindings)).toHaveLength(0);
+        expect((await h.inEveryShard((orm) => orm.select().from(bindings).all())).flat()).toHaveLength(0);
       });
     }
   });
@@ -153,10 +151,13 @@ describe("PUT /v1/bindings", () => {
     const app = await appWithToken(h);
     const { json } = await put(h, app, { phone_number: NUMBER, account_ref: "a" });
     const endedAt = h.now() + DAY;
-    await h.db.orm
-      .update(bindings)
-      .set({ status: "unbound", endedAt, endReason: "USER_REQUEST" })
-      .where(eq(bindings.id, json.id));
+    await h.inShardOf({ id: json.id }, (orm) =>
+      orm
+        .update(bindings)
+        .set({ status: "unbound", endedAt, endReason: "USER_REQUEST" })
+        .where(eq(bindings.id, json.id))
+        .run(),
+    );
     h.advance(2 * DAY);
     expect((await put(h, app, { phone_number: NUMBER, account_ref: "a" })).json.code).toBe("UNBOUND_BY_HOLDER");
     const early = await put(h, app, {
@@ -296,7 +297,7 @@ describe("inactivity", () => {
     h.advance(45 * DAY);
     const fresh = await put(h, app, { phone_number: "+8613812345678", account_ref: "recent" });
     h.advance(46 * DAY);
-    const deps = { db: h.db, clock: h.now, inactivityMs: h.config.inactivityMs };
+    const deps = { shards: h.shards, clock: h.now, inactivityMs: h.config.inactivityMs };
     const [first, second] = await Promise.all([sweep(deps), sweep(deps)]);
     expect(first + second).toBe(7);
     expect(await sweep(deps)).toBe(0);

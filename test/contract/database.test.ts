@@ -1,11 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { freshDatabase } from "#test-db";
+import { freshStores } from "#test-db";
 import { auditLog, usedAssertions } from "../../src/db/control-schema.js";
 
 describe("the data layer answers in one shape on every driver", () => {
   it("atomic() returns rows and changes per statement, and applies all or nothing", async () => {
-    const db = await freshDatabase();
+    const { db } = await freshStores();
     const insert = (jti: string) =>
       db.orm.insert(usedAssertions).values({ clientId: "c", jti, expiresAt: 1 }).onConflictDoNothing();
     const results = await db.atomic([

@@ -179,7 +179,8 @@ describe("one error model", () => {
     const h = await createHarness();
     const token = await (await h.client("app")).token();
     const { bindings } = await import("../../src/db/shard-schema.js");
-    await h.db.orm.run((await import("drizzle-orm")).sql`drop table ${bindings}`);
+    const { sql } = await import("drizzle-orm");
+    await h.inEveryShard((orm) => orm.run(sql`drop table ${bindings}`));
     const response = await h.request("GET", "/v1/bindings", { token });
     expectProblem(response, 500, "INTERNAL");
     expect(response.text).not.toMatch(/bindings|sqlite|SQL|stack/i);

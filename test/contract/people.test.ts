@@ -144,6 +144,8 @@ describe("/v1/me/bindings", () => {
       app_id: bank.id,
       app_name: "Bank",
       bound_at: "2026-01-15T00:00:00.000Z",
+      // When the app last verified the number: a binding verified before the holder got it is not theirs.
+      verified_at: "2026-01-15T00:00:00.000Z",
       last_seen_at: "2026-01-15T00:00:00.000Z",
       expires_at: "2026-04-15T00:00:00.000Z",
     });

@@ -199,6 +199,7 @@ describe("tokens across a key rotation", () => {
     const { createApp } = await import("../../src/app.js");
     const rotated = createApp({
       db: h.db,
+      shards: h.shards,
       clock: h.now,
       config: { ...h.config, signingKeys: { keys: [older, h.signingKey] } },
     });

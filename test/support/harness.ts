@@ -1,11 +1,11 @@
 import type { JWK } from "jose";
-import { freshDatabase, runtimeSigner } from "#test-db";
+import { freshStores, runtimeSigner } from "#test-db";
 import { createApp } from "../../src/app.js";
 import { createClient } from "../../src/auth/clients.js";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
 import type { ClientKind } from "../../src/auth/scopes.js";
 import { CLIENT_ASSERTION_TYPE, signClientAssertion, signWithJwk } from "../../src/client/assertion.js";
-import type { Database } from "../../src/db/database.js";
+import type { ShardOrm } from "../../src/db/shard-store.js";
 import type { AppConfig } from "../../src/http/context.js";
 
 export const ISSUER = "https://numbind.test";
@@ -37,7 +37,7 @@ export interface RequestOptions {
 export const signJwt = signWithJwk;
 
 export async function createHarness(options: { inactivity?: number; config?: Partial<AppConfig> } = {}) {
-  const db: Database = await freshDatabase();
+  const { db, shards, inShard } = await freshStores();
   let now = START;
   const clock = () => now;
   const signingKey = await generateSigningJwk();
@@ -52,6 +52,7 @@ export async function createHarness(options: { inactivity?: number; config?: Par
   const errors: unknown[] = [];
   const app = createApp({
     db,
+    shards,
     config,
     clock,
     signer: runtimeSigner,
@@ -133,6 +134,19 @@ export async function createHarness(options: { inactivity?: number; config?: Par
 
   return {
     db,
+    shards,
+    /** Runs `run` on the tables of the shard holding this binding id or number hash. */
+    inShardOf<T>(key: { id: string } | { phoneHash: string }, run: (orm: ShardOrm) => T): Promise<T> {
+      const index = "id" in key ? shards.ofId(key.id) : shards.ofHash(key.phoneHash);
+      if (index === undefined) throw new Error(`no shard for ${JSON.stringify(key)}`);
+      return inShard(index, run);
+    },
+    /** Runs `run` on every shard's tables, in shard order. */
+    async inEveryShard<T>(run: (orm: ShardOrm) => T): Promise<T[]> {
+      const results: T[] = [];
+      for (let index = 0; index < shards.count; index++) results.push(await inShard(index, run));
+      return results;
+    },
     app,
     config,
     errors,

@@ -7,6 +7,7 @@ import { createClient } from "../../src/auth/clients.js";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
 import { sweep } from "../../src/bindings/sweep.js";
 import { migrateSqlite, openSqlite } from "../../src/db/better-sqlite3.js";
+import { localShards } from "../../src/runtime/node/shards.js";
 import { signJwt } from "../support/harness.js";
 
 const ISSUER = "https://numbind.test";
@@ -25,7 +26,8 @@ describe("the database file", () => {
       inactivityMs: 90 * 86_400_000,
       defaultRegion: "CN",
     };
-    const app = createApp({ db, clock, config });
+    const shards = localShards(db);
+    const app = createApp({ db, shards, clock, config });
     const keys = { app: await generateSigningJwk(), carrier: await generateSigningJwk() };
     const bank = await createClient(db, clock, { kind: "app", name: "Bank", jwks: { keys: [publicJwk(keys.app)] } });
     const carrier = await createClient(db, clock, {
@@ -76,7 +78,7 @@ describe("the database file", () => {
     const mine = (await (await call(person, "GET", "/v1/me/bindings")).json()) as { items: { id: string }[] };
     expect((await call(person, "DELETE", `/v1/me/bindings/${mine.items[0]!.id}`)).status).toBe(204);
     now += 91 * 86_400_000;
-    await sweep({ db, clock, inactivityMs: config.inactivityMs });
+    await sweep({ shards, clock, inactivityMs: config.inactivityMs });
     db.close();
     for (const file of readdirSync(dir)) {
       const bytes = readFileSync(join(dir, file)).toString("latin1");

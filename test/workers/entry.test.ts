@@ -1,13 +1,12 @@
 /// <reference types="@cloudflare/vitest-pool-workers/types" />
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { generateSigningJwk, publicJwk } from "../../src/auth/keys.js";
-import { clients } from "../../src/db/control-schema.js";
+import { clients, usedAssertions } from "../../src/db/control-schema.js";
 import { openD1 } from "../../src/db/d1.js";
-import { bindings } from "../../src/db/shard-schema.js";
+import type { WorkerEnv } from "../../src/runtime/workers/env.js";
 import worker from "../../src/worker.js";
-import { freshDatabase } from "../support/db-workers.js";
+import { freshStores } from "../support/db-workers.js";
 import { signJwt } from "../support/harness.js";
 
 const ISSUER = "https://numbind.workers.test";
@@ -21,7 +20,7 @@ async function secrets() {
 }
 
 /** One request to the Worker with exactly this env object: the same object means the same isolate state. */
-async function callWith(workerEnv: { DB: D1Database; [name: string]: unknown }, path: string, init?: RequestInit) {
+async function callWith(workerEnv: WorkerEnv, path: string, init?: RequestInit) {
   const ctx = createExecutionContext();
   const response = await worker.fetch(new Request(`${ISSUER}${path}`, init), workerEnv, ctx);
   await waitOnExecutionContext(ctx);
@@ -29,12 +28,12 @@ async function callWith(workerEnv: { DB: D1Database; [name: string]: unknown }, 
 }
 
 function call(workerEnv: Record<string, unknown>, path: string, init?: RequestInit) {
-  return callWith({ DB: env.DB, ...workerEnv }, path, init);
+  return callWith({ DB: env.DB, SHARD: env.SHARD, ...workerEnv }, path, init);
 }
 
 describe("the Worker entry (src/worker.ts)", () => {
   it("answers 500 problem+json naming a missing secret, never falling back to a default key", async () => {
-    await freshDatabase();
+    await freshStores();
     const { NUMBIND_SIGNING_KEYS } = await secrets();
     const response = await call({ NUMBIND_SIGNING_KEYS }, "/healthz");
     expect(response.status).toBe(500);
@@ -51,10 +50,11 @@ describe("the Worker entry (src/worker.ts)", () => {
   });
 
   it("a failed start-up write is not remembered: the isolate's next request tries again", async () => {
-    await freshDatabase();
+    await freshStores();
     const adminKey = await generateSigningJwk();
     const workerEnv = {
       DB: env.DB,
+      SHARD: env.SHARD,
       ...(await secrets()),
       NUMBIND_BOOTSTRAP_ADMIN_JWKS: JSON.stringify({ keys: [publicJwk(adminKey)] }),
     };
@@ -69,7 +69,7 @@ describe("the Worker entry (src/worker.ts)", () => {
   });
 
   it("serves the API from vars and secrets, bootstrapping the admin client from its JWKS", async () => {
-    await freshDatabase();
+    await freshStores();
     const adminKey = await generateSigningJwk();
     const workerEnv = {
       ...(await secrets()),
@@ -104,37 +104,27 @@ describe("the Worker entry (src/worker.ts)", () => {
     ]);
   });
 
-  it("the cron trigger sweeps expired bindings", async () => {
-    await freshDatabase();
+  it("the cron trigger forgets spent assertion ids; the shards sweep themselves", async () => {
+    await freshStores();
     const db = openD1(env.DB);
-    const old = Date.now() - 100 * 86_400_000;
-    await db.orm.insert(bindings).values({
-      id: "bnd_old",
-      appId: "app_x",
-      phoneHash: "h",
-      phoneHint: "+86139****5678",
-      accountRef: "a",
-      status: "active",
-      boundAt: old,
-      verifiedAt: old,
-      lastSeenAt: old,
-    });
+    await db.orm.insert(usedAssertions).values([
+      { clientId: "c", jti: "spent", expiresAt: Date.now() - 60_000 },
+      { clientId: "c", jti: "live", expiresAt: Date.now() + 60_000 },
+    ]);
     const ctx = createExecutionContext();
     await worker.scheduled(
       createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }),
-      { DB: env.DB, ...(await secrets()) },
+      { DB: env.DB, SHARD: env.SHARD, ...(await secrets()) },
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    expect(
-      await db.orm
-        .select({ status: bindings.status, endReason: bindings.endReason })
-        .from(bindings)
-        .where(eq(bindings.id, "bnd_old"))
-        .get(),
-    ).toEqual({
-      status: "expired",
-      endReason: "INACTIVITY",
-    });
+    expect(await db.orm.select({ jti: usedAssertions.jti }).from(usedAssertions)).toEqual([{ jti: "live" }]);
+  });
+
+  it("refuses a shard count that is not a power of two, naming the variable", async () => {
+    await freshStores();
+    const response = await call({ ...(await secrets()), NUMBIND_SHARDS: "48" }, "/healthz");
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { detail: string }).detail).toContain("NUMBIND_SHARDS");
   });
 });

@@ -1,10 +1,13 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { createApp } from "../../app.js";
+import { purgeUsedAssertions } from "../../auth/assertion.js";
 import { sweep } from "../../bindings/sweep.js";
 import { type Clock, systemClock } from "../../clock.js";
 import type { Config } from "../../config.js";
 import type { SqliteDatabase } from "../../db/better-sqlite3.js";
+import type { Shards } from "../../db/shards.js";
 import { openNodeDatabase } from "./setup.js";
+import { localShards } from "./shards.js";
 import { nodeJwtSigner } from "./signer.js";
 import { startSweeperThread } from "./sweeper-thread.js";
 
@@ -13,7 +16,7 @@ import { startSweeperThread } from "./sweeper-thread.js";
  * checkpoints, so neither holds up requests. An in-memory database cannot be shared with a
  * thread: it is swept in place, with requests served between batches.
  */
-function startSweeper(db: SqliteDatabase, config: Config, clock: Clock): { stop(): Promise<void> } {
+function startSweeper(db: SqliteDatabase, shards: Shards, config: Config, clock: Clock): { stop(): Promise<void> } {
   if (config.dbPath !== ":memory:") {
     db.client.pragma("wal_autocheckpoint = 0");
     return startSweeperThread({
@@ -27,7 +30,8 @@ function startSweeper(db: SqliteDatabase, config: Config, clock: Clock): { stop(
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    sweeping = sweep({ db, clock, inactivityMs: config.inactivityMs })
+    sweeping = sweep({ shards, clock, inactivityMs: config.inactivityMs })
+      .then(() => purgeUsedAssertions({ db, clock }))
       .catch((error: unknown) => console.error("sweep failed", error))
       .finally(() => (busy = false));
   }, config.sweepIntervalMs);
@@ -49,8 +53,9 @@ export interface NodeServer {
 export async function startNodeServer(config: Config, options: { hostname?: string } = {}): Promise<NodeServer> {
   const clock = systemClock;
   const db = await openNodeDatabase(config, clock);
-  const app = createApp({ db, config, clock, signer: nodeJwtSigner });
-  const sweeper = startSweeper(db, config, clock);
+  const shards = localShards(db);
+  const app = createApp({ db, shards, config, clock, signer: nodeJwtSigner });
+  const sweeper = startSweeper(db, shards, config, clock);
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname }, () => resolve(started));

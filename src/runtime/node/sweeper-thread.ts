@@ -1,7 +1,9 @@
 import { parentPort, Worker, workerData } from "node:worker_threads";
+import { purgeUsedAssertions } from "../../auth/assertion.js";
 import { sweep } from "../../bindings/sweep.js";
 import { systemClock } from "../../clock.js";
 import { openSqlite } from "../../db/better-sqlite3.js";
+import { localShards } from "./shards.js";
 
 export interface SweeperThreadOptions {
   dbPath: string;
@@ -62,11 +64,12 @@ export async function runSweeperThread(): Promise<void> {
     wake();
   });
   const checkpoints = setInterval(() => db.client.pragma("wal_checkpoint(PASSIVE)"), CHECKPOINT_INTERVAL_MS);
+  const shards = localShards(db);
   while (!stopping) {
     const started = performance.now();
     let announced = false;
     const swept = await sweep(
-      { db, clock: systemClock, inactivityMs },
+      { shards, clock: systemClock, inactivityMs },
       {
         stopped: () => stopping,
         onBatch: (count) => {
@@ -76,6 +79,7 @@ export async function runSweeperThread(): Promise<void> {
       },
     );
     if (swept > 0) console.log(`expired ${swept} bindings in ${(performance.now() - started).toFixed(0)} ms`);
+    await purgeUsedAssertions({ db, clock: systemClock });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, sweepIntervalMs);
       wake = () => {

@@ -1,19 +1,16 @@
 import { type App, createApp } from "../../app.js";
+import { purgeUsedAssertions } from "../../auth/assertion.js";
 import { bootstrapAdmin } from "../../auth/clients.js";
-import { sweep } from "../../bindings/sweep.js";
 import { systemClock } from "../../clock.js";
 import { type Config, ConfigError, parseEnvironment, resolveConfig } from "../../config.js";
 import { openD1 } from "../../db/d1.js";
 import type { Database } from "../../db/database.js";
+import { isShardCount } from "../../db/shards.js";
 import { Problem, problemBody } from "../../http/problems.js";
+import type { WorkerEnv } from "./env.js";
+import { durableShards } from "./number-shard.js";
 
-export interface WorkerEnv {
-  DB: D1Database;
-  [variable: string]: unknown;
-}
-
-/** A scheduled run stays bounded; the next trigger goes on where it stopped. */
-const SWEEP_MAX_BATCHES = 25;
+const DEFAULT_SHARDS = 64;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface Isolate {
@@ -32,7 +29,8 @@ function isolateFor(env: WorkerEnv): Isolate {
   if (isolate?.env === env) return isolate;
   const config = resolveConfig(parseEnvironment(env));
   const db = openD1(env.DB);
-  isolate = { env, config, db, app: createApp({ db, config, clock: systemClock }), ready: undefined };
+  const shards = durableShards(env.SHARD, shardCount(env));
+  isolate = { env, config, db, app: createApp({ db, shards, config, clock: systemClock }), ready: undefined };
   return isolate;
 }
 
@@ -77,11 +75,17 @@ export async function handleFetch(request: Request, env: WorkerEnv, ctx: Executi
   return current.app.fetch(request, env, ctx);
 }
 
+/** NUMBIND_SHARDS: fixed for the life of a deployment (changing it moves every number; see docs/scale-out.md). */
+function shardCount(env: WorkerEnv): number {
+  const text = env.NUMBIND_SHARDS;
+  const count = text === undefined || text === "" ? DEFAULT_SHARDS : Number(text);
+  if (!isShardCount(count))
+    throw new ConfigError(`NUMBIND_SHARDS: must be a power of two such as 64 or 1024, not "${String(text)}"`);
+  return count;
+}
+
+/** The cron trigger's housekeeping: the shards sweep themselves with their alarms. */
 export function handleScheduled(env: WorkerEnv, ctx: ExecutionContext): void {
-  const { db, config } = isolateFor(env);
-  ctx.waitUntil(
-    sweep({ db, clock: systemClock, inactivityMs: config.inactivityMs }, { maxBatches: SWEEP_MAX_BATCHES }).then(
-      () => undefined,
-    ),
-  );
+  const { db } = isolateFor(env);
+  ctx.waitUntil(purgeUsedAssertions({ db, clock: systemClock }));
 }
