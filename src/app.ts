@@ -12,6 +12,7 @@ import { joseJwtSigner } from "./auth/jwt-signer.js";
 import { importSigningKeys } from "./auth/keys.js";
 import { registerMetadata } from "./auth/metadata.route.js";
 import { authenticate } from "./auth/middleware.js";
+import { registerOpenIdConfiguration } from "./auth/openid-configuration.route.js";
 import { registerToken, renderTokenEndpointProblem, TOKEN_PATH } from "./auth/token.route.js";
 import { registerDeleteBinding } from "./bindings/delete.route.js";
 import { registerGetBinding } from "./bindings/get.route.js";
@@ -120,6 +121,7 @@ export function createApp(deps: Deps) {
     registerToken,
     registerJwks,
     registerMetadata,
+    registerOpenIdConfiguration,
     registerPutBinding,
     registerGetBinding,
     registerListBindings,

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { parsePhoneNumberWithError, type CountryCode } from "libphonenumber-js/max";
+import { type CountryCode, parsePhoneNumberWithError } from "libphonenumber-js/max";
 
 export interface PhoneNumber {
   e164: string;
@@ -19,9 +19,16 @@ interface ParsedNumber {
 function parseValid(input: string, defaultRegion?: string): ParsedNumber | undefined {
   if (input.length > 32 || !/^\+?[\d\s\-().]+$/.test(input)) return undefined;
   try {
-    const parsed = parsePhoneNumberWithError(input, { defaultCountry: defaultRegion as CountryCode | undefined, extract: false });
+    const parsed = parsePhoneNumberWithError(input, {
+      defaultCountry: defaultRegion as CountryCode | undefined,
+      extract: false,
+    });
     if (!parsed.isValid()) return undefined;
-    return { e164: parsed.number, countryCallingCode: parsed.countryCallingCode, nationalNumber: parsed.nationalNumber };
+    return {
+      e164: parsed.number,
+      countryCallingCode: parsed.countryCallingCode,
+      nationalNumber: parsed.nationalNumber,
+    };
   } catch {
     return undefined;
   }

@@ -4,32 +4,26 @@ import { CLIENT_KINDS } from "../db/enums.js";
 const Jwk = z.record(z.string(), z.unknown());
 export const JwksInput = z
   .object({ keys: z.array(Jwk).min(1).max(10) })
-  .openapi({ description: "Public keys only (Ed25519 or P-256), each with a kid." });
+  .openapi({
+    description: "Public keys only, each with a kid: Ed25519, P-256, or RSA (2048 to 8192 bits, e = 65537).",
+  });
 export const Prefixes = z
   .array(z.string().openapi({ example: "+86139" }))
   .max(1000)
   .openapi({ description: "E.164 prefixes the carrier is responsible for." });
 export const ClientKindSchema = z.enum(CLIENT_KINDS);
 export const ClientName = z.string().trim().min(1).max(200);
-export const PersonSignInUrl = z
-  .url()
-  .max(2000)
-  .nullable()
-  .openapi({
-    description: "Carriers: where the people page sends a person to sign in (with state, nonce, return_to).",
-  });
+export const PersonSignInUrl = z.url().max(2000).nullable().openapi({
+  description: "Carriers: where the people page sends a person to sign in (with state, nonce, return_to).",
+});
 export const ReportingSince = z.iso
   .datetime({ offset: true })
   .nullable()
   .openapi({ description: "Carriers: since when their events are complete; set at creation, earlier for a backfill." });
-export const RateLimit = z
-  .string()
-  .max(20)
-  .nullable()
-  .openapi({
-    description: "The client's request budget (`200/s`, `3000/min`, `off`); null: its kind's default.",
-    example: "200/s",
-  });
+export const RateLimit = z.string().max(20).nullable().openapi({
+  description: "The client's request budget (`200/s`, `3000/min`, `off`); null: its kind's default.",
+  example: "200/s",
+});
 
 export const ClientSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import { createLocalJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../clock.js";
 import { Problem } from "../http/problems.js";
 import type { JwtSigner } from "./jwt-signer.js";
@@ -88,8 +88,7 @@ export class AccessTokens {
         clockTolerance: 5,
       })) as { payload: AccessClaims });
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new InvalidAccessToken("the access token has expired");
-      throw new InvalidAccessToken("the access token is not valid");
+      throw new InvalidAccessToken(this.#refusalReason(token, error));
     }
     const principal = principalFromClaims(payload);
     if (this.#cache.size >= this.cacheSize) {
@@ -99,6 +98,38 @@ export class AccessTokens {
     this.#cache.set(token, { principal, expiresAt: payload.exp! * 1000 });
     return principal;
   }
+
+  /**
+   * Why a token failed, in words that say what to do. A token from another registry fails on its
+   * signature first; its unverified iss and aud (the caller's own, no secret) name the mix-up.
+   */
+  #refusalReason(token: string, error: unknown): string {
+    const renew = `get a new one from ${this.issuer}/oauth/token`;
+    if (error instanceof errors.JWTExpired) {
+      const exp = error.payload.exp;
+      return `the access token expired${typeof exp === "number" ? ` at ${new Date(exp * 1000).toISOString()}` : ""}; ${renew}`;
+    }
+    let claims: JWTPayload;
+    try {
+      claims = decodeJwt(token);
+    } catch {
+      return `the access token is not a JWT; ${renew}`;
+    }
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (claims.iss !== this.issuer || !audiences.includes(this.issuer)) {
+      return `the access token was issued by ${quoted(claims.iss)} for ${quoted(claims.aud)}; this registry is ${quoted(this.issuer)}: ${renew}`;
+    }
+    if (error instanceof errors.JWKSNoMatchingKey) {
+      return `the access token is not signed by a key this registry publishes (${this.issuer}/.well-known/jwks.json); ${renew}`;
+    }
+    return "the access token is not valid";
+  }
+}
+
+/** A claim value from a token, quoted for an error message and cut short. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /**

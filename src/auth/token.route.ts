@@ -14,6 +14,7 @@ export const CLIENT_CREDENTIALS = "client_credentials";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 export const TOKEN_PATH = "/oauth/token";
+const PERSON_SUBJECT_EXAMPLE = "tel:+8613912345678";
 
 type OAuthErrorCode =
   | "invalid_request"
@@ -60,6 +61,33 @@ const TokenRequest = z
   })
   .openapi("TokenRequest");
 
+/** The token endpoint's URL: what metadata advertises, and an accepted assertion audience. */
+export function tokenEndpoint(issuer: string): string {
+  return `${issuer}${TOKEN_PATH}`;
+}
+
+/**
+ * RFC 7523 §3: aud identifies this server. DESIGN names the issuer; OIDC Core §9 and CAMARA ICM
+ * recommend the token endpoint's URL, which many client libraries send: both are accepted.
+ */
+function assertionAudiences(issuer: string): string[] {
+  return [issuer, tokenEndpoint(issuer)];
+}
+
+/**
+ * The form as bytes decoded here, not `c.req.text()`: workerd warns on every text() of a body
+ * whose type is not text/*, and a fatal decoder turns bytes that are not UTF-8 into an error
+ * instead of silently replacing them.
+ */
+async function formBody(c: Context<AppEnv>): Promise<string> {
+  const bytes = await c.req.arrayBuffer();
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new OAuthError("invalid_request", "the form is not valid UTF-8");
+  }
+}
+
 function formParameters(body: string): Map<string, string> {
   const parameters = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(body)) {
@@ -79,7 +107,9 @@ async function clientCredentials(c: Context<AppEnv>, form: Map<string, string>):
   }
   let verified: VerifiedAssertion;
   try {
-    verified = await verifyClientAssertion(c.var.runtime, form.get("client_assertion")!);
+    verified = await verifyClientAssertion(c.var.runtime, form.get("client_assertion")!, {
+      audiences: assertionAudiences(c.var.runtime.config.issuer),
+    });
   } catch (error) {
     if (error instanceof AssertionRejected) throw new OAuthError("invalid_client", error.message);
     throw error;
@@ -88,10 +118,9 @@ async function clientCredentials(c: Context<AppEnv>, form: Map<string, string>):
   if (clientId !== undefined && clientId !== verified.client.id) {
     throw new OAuthError("invalid_client", "client_id does not match the assertion's iss");
   }
-  const scopes = grantScopes(verified.client.kind, form.get("scope"));
-  if (!scopes)
-    throw new OAuthError("invalid_scope", `a ${verified.client.kind} client may ask only for its own scopes`);
-  return { kind: verified.client.kind, clientId: verified.client.id, scopes };
+  const grant = grantScopes(verified.client.kind, form.get("scope"));
+  if ("refusal" in grant) throw new OAuthError("invalid_scope", grant.refusal);
+  return { kind: verified.client.kind, clientId: verified.client.id, scopes: grant.scopes };
 }
 
 /** RFC 7523 §2.1: a carrier attests that the person holds the number now. */
@@ -103,11 +132,16 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
   let verified: VerifiedAssertion;
   try {
     verified = await verifyClientAssertion(runtime, assertion, {
+      audiences: assertionAudiences(runtime.config.issuer),
       // RFC 3966 global number: exactly the E.164 form, nothing to normalise.
-      subject: (sub) => {
+      refuseSubject: (sub) => {
         const match = /^tel:(\+\d{2,16})$/.exec(sub);
-        phone = match ? parsePhoneInput(runtime.config.pepper, match[1]!, runtime.config.defaultRegion) : undefined;
-        return phone !== undefined && phone.e164 === match![1];
+        if (!match) {
+          return `a person assertion's sub is the number as tel:+E164, like ${PERSON_SUBJECT_EXAMPLE}; it is ${JSON.stringify(sub.slice(0, 40))}`;
+        }
+        phone = parsePhoneInput(runtime.config.pepper, match[1]!, runtime.config.defaultRegion);
+        if (phone?.e164 !== match[1]) return `${match[1]} in the assertion's sub is not a valid phone number`;
+        return undefined;
       },
     });
   } catch (error) {
@@ -119,9 +153,15 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
   if ((await numbersOutsideResponsibility(runtime, verified.client.id, [phone!])).length > 0) {
     throw new OAuthError("invalid_grant", "the carrier is not responsible for this number");
   }
-  const scopes = grantScopes("person", form.get("scope"));
-  if (!scopes) throw new OAuthError("invalid_scope", "a person's token carries the me scope only");
-  return { kind: "person", clientId: verified.client.id, scopes, phoneHash: phone!.hash, phoneHint: phone!.hint };
+  const grant = grantScopes("person", form.get("scope"));
+  if ("refusal" in grant) throw new OAuthError("invalid_scope", grant.refusal);
+  return {
+    kind: "person",
+    clientId: verified.client.id,
+    scopes: grant.scopes,
+    phoneHash: phone!.hash,
+    phoneHint: phone!.hint,
+  };
 }
 
 export function registerToken(app: OpenAPIHono<AppEnv>): void {
@@ -158,7 +198,7 @@ export function registerToken(app: OpenAPIHono<AppEnv>): void {
       if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header("content-type") ?? "")) {
         throw new OAuthError("invalid_request", "send the request as application/x-www-form-urlencoded");
       }
-      const form = formParameters(await c.req.text());
+      const form = formParameters(await formBody(c));
       const grantType = form.get("grant_type");
       if (!grantType) throw new OAuthError("invalid_request", "grant_type is required");
       let principal: Principal;

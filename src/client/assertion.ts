@@ -2,9 +2,13 @@ import { importJWK, type JWK, SignJWT } from "jose";
 
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/** The JWS algorithm a private JWK signs with: ES256 for P-256, EdDSA for Ed25519 (unless the JWK names its own). */
+/**
+ * The JWS algorithm a private JWK signs with, unless the JWK names its own: ES256 for P-256,
+ * RS256 for RSA (what every OAuth server accepts; PS256 when the JWK says so), EdDSA for Ed25519.
+ */
 function algorithmFor(jwk: JWK): string {
   if (jwk.alg) return jwk.alg;
+  if (jwk.kty === "RSA") return "RS256";
   return jwk.kty === "EC" ? "ES256" : "EdDSA";
 }
 

@@ -38,10 +38,7 @@ export async function outsideResponsibility(
 }
 
 /** The ports the numbers' shards record: number hash → the carrier it was ported to. */
-async function portsOf(
-  runtime: Pick<Runtime, "shards">,
-  phones: readonly PhoneNumber[],
-): Promise<Map<string, string>> {
+async function portsOf(runtime: Pick<Runtime, "shards">, phones: readonly PhoneNumber[]): Promise<Map<string, string>> {
   const { shards } = runtime;
   const groups = shards.group(phones, (phone) => phone.hash);
   const answers = await Promise.all(

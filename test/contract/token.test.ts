@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { CLIENT_ALGORITHMS } from "../../src/auth/keys.js";
 import { createHarness, type Harness, ISSUER, MINUTE, signJwt, type TestClient } from "../support/harness.js";
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -23,7 +24,7 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
     expect(response.json).toMatchObject({
       token_type: "Bearer",
       expires_in: 600,
-      scope: "bindings events numbers:check-recycled",
+      scope: "bindings events numbers:check-recycled number-recycling:check",
     });
     const header = decodeProtectedHeader(response.json.access_token);
     expect(header).toMatchObject({ alg: "EdDSA", typ: "at+jwt", kid: h.signingKey.kid });
@@ -33,7 +34,7 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
       aud: ISSUER,
       sub: app.id,
       client_id: app.id,
-      scope: "bindings events numbers:check-recycled",
+      scope: "bindings events numbers:check-recycled number-recycling:check",
     });
     expect(claims.exp! - claims.iat!).toBe(600);
     expect(typeof claims.jti).toBe("string");
@@ -63,6 +64,56 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
     const refused = await clientCredentials(h, await app.assertion(), { scope: "events admin" });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toBe("invalid_scope");
+    expect(refused.json.error_description).toMatch(/"admin" is not one of them/);
+  });
+
+  it("reads a CAMARA purpose (dpv:...) for the scopes it names, and keeps only numbind's scopes", async () => {
+    const h = await createHarness();
+    const app = await h.client("app");
+    for (const scope of [
+      "dpv:FraudPreventionAndDetection number-recycling:check", // ICM r3.3
+      "dpv:FraudPreventionAndDetection#number-recycling", // earlier ICM: purpose#API name
+      "dpv:FraudPreventionAndDetection#number-recycling:check", // earlier ICM: purpose#scope
+    ]) {
+      const response = await clientCredentials(h, await app.assertion(), { scope });
+      expect(response.status, scope).toBe(200);
+      expect(response.json.scope, scope).toBe("number-recycling:check");
+    }
+    const twoPurposes = await clientCredentials(h, await app.assertion(), {
+      scope: "dpv:FraudPreventionAndDetection dpv:Marketing number-recycling:check",
+    });
+    expect(twoPurposes).toMatchObject({ status: 400, json: { error: "invalid_scope" } });
+    expect(twoPurposes.json.error_description).toMatch(/at most one purpose/);
+    const carrier = await h.client("carrier", "purpose-carrier", { prefixes: ["+86177"] });
+    const notTheirs = await clientCredentials(h, await carrier.assertion(), {
+      scope: "dpv:FraudPreventionAndDetection#number-recycling",
+    });
+    expect(notTheirs).toMatchObject({ status: 400, json: { error: "invalid_scope" } });
+  });
+
+  it("accepts aud = the token endpoint's URL as well as the issuer, and names both when aud is neither", async () => {
+    const h = await createHarness();
+    const app = await h.client("app");
+    for (const aud of [ISSUER, `${ISSUER}/oauth/token`, ["https://elsewhere.test", `${ISSUER}/oauth/token`]]) {
+      const response = await clientCredentials(h, await app.assertion({ aud }));
+      expect(response.status, JSON.stringify(aud)).toBe(200);
+    }
+    const refused = await clientCredentials(h, await app.assertion({ aud: `${ISSUER}/token` }));
+    expect(refused).toMatchObject({ status: 401, json: { error: "invalid_client" } });
+    expect(refused.json.error_description).toBe(
+      `the assertion's aud must be "${ISSUER}" or "${ISSUER}/oauth/token"; it is "${ISSUER}/token"`,
+    );
+  });
+
+  it("accepts an assertion without iat while its exp is at most 5 minutes away", async () => {
+    const h = await createHarness();
+    const app = await h.client("app");
+    const now = Math.floor(h.now() / 1000);
+    const accepted = await clientCredentials(h, await app.assertion({ iat: undefined, exp: now + 300 }));
+    expect(accepted.status).toBe(200);
+    const tooLong = await clientCredentials(h, await app.assertion({ iat: undefined, exp: now + 3600 }));
+    expect(tooLong).toMatchObject({ status: 401, json: { error: "invalid_client" } });
+    expect(tooLong.json.error_description).toMatch(/exp is 3600 seconds away; at most 300/);
   });
 
   describe("refuses forged or misused assertions with invalid_client", () => {
@@ -160,6 +211,13 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(repeated.json.error).toBe("invalid_request");
+    const notUtf8 = await h.app.request("/oauth/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new Uint8Array([...new TextEncoder().encode("grant_type=client_credentials&scope="), 0xff, 0xfe]),
+    });
+    expect(notUtf8.status).toBe(400);
+    expect(await notUtf8.json()).toMatchObject({ error: "invalid_request", error_description: /UTF-8/ });
   });
 });
 
@@ -172,19 +230,26 @@ describe("discovery", () => {
     expect(keys[0]).not.toHaveProperty("d");
   });
 
-  it("serves RFC 8414 metadata that points at itself", async () => {
+  it("serves RFC 8414 metadata that points at itself, and the same document for OpenID Connect Discovery", async () => {
     const h = await createHarness();
-    const { json } = await h.request("GET", "/.well-known/oauth-authorization-server");
-    expect(json).toMatchObject({
+    const oauth = await h.request("GET", "/.well-known/oauth-authorization-server");
+    expect(oauth.json).toEqual({
       issuer: ISSUER,
       token_endpoint: `${ISSUER}/oauth/token`,
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      grant_types_supported: ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
       token_endpoint_auth_methods_supported: ["private_key_jwt"],
+      token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ALGORITHMS],
+      scopes_supported: expect.arrayContaining(["bindings", "number-recycling:check", "numbers", "admin", "me"]),
+      response_types_supported: [],
+      subject_types_supported: ["public"],
     });
-    expect(json.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:jwt-bearer");
-    expect(json.token_endpoint_auth_signing_alg_values_supported).toEqual(
-      expect.arrayContaining(["EdDSA", "Ed25519", "ES256"]),
-    );
+    // OIDC Discovery §4: issuer must equal the URL the document was fetched under, minus the well-known path.
+    const oidc = await h.request("GET", "/.well-known/openid-configuration");
+    expect(oidc.status).toBe(200);
+    expect(oidc.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(oidc.json).toEqual(oauth.json);
+    expect(oidc.json).not.toHaveProperty("authorization_endpoint");
   });
 });
 
