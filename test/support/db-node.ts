@@ -21,4 +21,6 @@ export interface TestStores {
   shards: Shards;
   /** Runs `run` against one shard's tables, where they live: for tests that arrange or inspect rows. */
   inShard<T>(index: number, run: (orm: ShardOrm) => T): Promise<T>;
+  /** Workers only: runs the shard's alarm now, as the runtime would when it is due. */
+  runAlarm?(index: number): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 /// <reference types="@cloudflare/vitest-pool-workers/types" />
-import { applyD1Migrations, env, reset, runInDurableObject } from "cloudflare:test";
+import { applyD1Migrations, env, reset, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { joseJwtSigner } from "../../src/auth/jwt-signer.js";
 import { openD1 } from "../../src/db/d1.js";
@@ -32,14 +32,15 @@ export async function freshStores(): Promise<TestStores> {
   await reset();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
   const prefix = `${crypto.randomUUID()}/`;
+  const stub = (index: number) => env.SHARD.get(env.SHARD.idFromName(`${prefix}${TEST_SHARDS}:${index}`));
   return {
     db: openD1(env.DB) as Database,
     shards: durableShards(env.SHARD, TEST_SHARDS, prefix),
+    runAlarm: (index) => runDurableObjectAlarm(stub(index)),
     inShard: async (index, run) => {
-      const stub = env.SHARD.get(env.SHARD.idFromName(`${prefix}${TEST_SHARDS}:${index}`));
       // A first call migrates the object; then the test reads or writes its tables in place.
-      await stub.invoke("lastReassignedAt", { phoneHash: "" });
-      return runInDurableObject(stub, (_instance, state) =>
+      await stub(index).invoke("lastReassignedAt", { phoneHash: "" });
+      return runInDurableObject(stub(index), (_instance, state) =>
         run(drizzle(state.storage, { schema: shardSchema }) as unknown as ShardOrm),
       );
     },

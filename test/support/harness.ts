@@ -37,7 +37,8 @@ export interface RequestOptions {
 export const signJwt = signWithJwk;
 
 export async function createHarness(options: { inactivity?: number; config?: Partial<AppConfig> } = {}) {
-  const { db, shards, inShard } = await freshStores();
+  const stores = await freshStores();
+  const { db, shards, inShard } = stores;
   let now = START;
   const clock = () => now;
   const signingKey = await generateSigningJwk();
@@ -141,6 +142,8 @@ export async function createHarness(options: { inactivity?: number; config?: Par
       if (index === undefined) throw new Error(`no shard for ${JSON.stringify(key)}`);
       return inShard(index, run);
     },
+    /** The stores as the runtime under test holds them (Workers: runAlarm on a shard). */
+    stores,
     /** Runs `run` on every shard's tables, in shard order. */
     async inEveryShard<T>(run: (orm: ShardOrm) => T): Promise<T[]> {
       const results: T[] = [];
