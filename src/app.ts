@@ -16,6 +16,7 @@ import { registerOpenIdConfiguration } from "./auth/openid-configuration.route.j
 import { registerToken, renderTokenEndpointProblem, TOKEN_PATH } from "./auth/token.route.js";
 import { registerDeleteBinding } from "./bindings/delete.route.js";
 import { registerGetBinding } from "./bindings/get.route.js";
+import { IMPORT_MAX_BYTES, IMPORT_MEDIA_TYPE, IMPORT_PATH, registerImportBindings } from "./bindings/import.route.js";
 import { registerListBindings } from "./bindings/list.route.js";
 import { registerPutBinding } from "./bindings/put.route.js";
 import { registerListEvents } from "./events/list.route.js";
@@ -86,24 +87,36 @@ export function createApp(deps: Deps) {
     c.set("runtime", await currentRuntime());
     await next();
   });
-  const tooLarge = () => {
-    throw new Problem("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  // An import carries up to 10,000 lines; every other body fits in 1 MiB.
+  const tooLarge = (limit: number) => {
+    throw new Problem("PAYLOAD_TOO_LARGE", `request bodies are limited to ${limit} bytes`);
   };
-  const limitStreamedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const limitStreamedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => tooLarge(MAX_BODY_BYTES) });
+  const limitStreamedImport = bodyLimit({ maxSize: IMPORT_MAX_BYTES, onError: () => tooLarge(IMPORT_MAX_BYTES) });
   app.use("*", async (c, next) => {
     // A declared length is judged from the header (the HTTP server holds the client to it), so
     // the body is not turned into a stream just to be measured; a body without one is counted
     // by hono's bodyLimit as it is read.
     const length = c.req.header("content-length");
+    const isImport = c.req.path === IMPORT_PATH;
+    const limit = isImport ? IMPORT_MAX_BYTES : MAX_BODY_BYTES;
     if (length !== undefined && DECIMAL.test(length) && c.req.header("transfer-encoding") === undefined) {
-      return Number(length) > MAX_BODY_BYTES ? tooLarge() : next();
+      return Number(length) > limit ? tooLarge(limit) : next();
     }
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    return limitStreamedBody(c, next);
+    return (isImport ? limitStreamedImport : limitStreamedBody)(c, next);
   });
   app.use("/v1/*", async (c, next) => {
     c.header("Cache-Control", "no-store");
-    if (["POST", "PUT", "PATCH"].includes(c.req.method) && !JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? "")) {
+    const type = c.req.header("content-type") ?? "";
+    if (c.req.path === IMPORT_PATH) {
+      if (c.req.method === "POST" && !IMPORT_MEDIA_TYPE.test(type)) {
+        throw new Problem(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "send the import as application/x-ndjson: one JSON object per line",
+        );
+      }
+    } else if (["POST", "PUT", "PATCH"].includes(c.req.method) && !JSON_MEDIA_TYPE.test(type)) {
       throw new Problem("UNSUPPORTED_MEDIA_TYPE", "send the request body as application/json");
     }
     await next();
@@ -123,6 +136,7 @@ export function createApp(deps: Deps) {
     registerMetadata,
     registerOpenIdConfiguration,
     registerPutBinding,
+    registerImportBindings,
     registerGetBinding,
     registerListBindings,
     registerDeleteBinding,

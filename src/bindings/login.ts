@@ -1,5 +1,5 @@
 import { MAX_CLOCK_SKEW_MS } from "../clock.js";
-import type { ShardStore } from "../db/shard-store.js";
+import type { ShardOrm, ShardStore } from "../db/shard-store.js";
 import { Problem } from "../http/problems.js";
 import { newId } from "../ids.js";
 import { lastReassignedAt } from "../numbers/store.js";
@@ -36,8 +36,15 @@ function refuseIfRecycled(reassignedAt: number | null, verifiedAt: number) {
   }
 }
 
+export interface LoginResult {
+  row: BindingRow;
+  created: boolean;
+  /** Whether the stored binding changed (created, refreshed, revived, or newly verified). */
+  changed: boolean;
+}
+
 /** PUT /v1/bindings on the number's shard: creates (created: true), refreshes or revives the binding. */
-export function login(store: ShardStore, input: LoginInput): { row: BindingRow; created: boolean } {
+export function login(store: ShardStore, input: LoginInput): LoginResult {
   const { now, inactivityMs } = input;
   if (input.verifiedAt !== undefined && input.verifiedAt > now + MAX_CLOCK_SKEW_MS) {
     throw new Problem("INVALID_ARGUMENT", "verified_at lies in the future", [
@@ -55,14 +62,16 @@ export function login(store: ShardStore, input: LoginInput): { row: BindingRow; 
     (input.verifiedAt === undefined || input.verifiedAt <= seen.binding.verifiedAt)
   ) {
     refuseIfRecycled(seen.lastReassignedAt, input.verifiedAt ?? seen.binding.verifiedAt);
-    return { row: seen.binding, created: false };
+    return { row: seen.binding, created: false, changed: false };
   }
-  return store.transaction(() => write(store, input));
+  return store.transaction(() => loginWithin(store.orm, input));
 }
 
-/** Everything else, read again and decided inside one transaction: nothing can change in between. */
-function write(store: ShardStore, input: LoginInput): { row: BindingRow; created: boolean } {
-  const { orm } = store;
+/**
+ * Everything else, read again and decided inside the caller's transaction, so nothing can change
+ * in between: a login's own, or an import's for a whole slice of lines.
+ */
+export function loginWithin(orm: ShardOrm, input: LoginInput): LoginResult {
   const { now, inactivityMs } = input;
   const found = findForLogin(orm, input.appId, input.phoneHash, input.accountRef);
   if (!found) {
@@ -82,7 +91,7 @@ function write(store: ShardStore, input: LoginInput): { row: BindingRow; created
       endReason: null,
     };
     insertBinding(orm, row);
-    return { row, created: true };
+    return { row, created: true, changed: true };
   }
 
   const { binding } = found;
@@ -98,10 +107,10 @@ function write(store: ShardStore, input: LoginInput): { row: BindingRow; created
   const verifiedAt = Math.max(binding.verifiedAt, input.verifiedAt ?? 0);
   if (state.status === "active") {
     if (now - binding.lastSeenAt < refreshGranule(inactivityMs) && verifiedAt === binding.verifiedAt) {
-      return { row: binding, created: false };
+      return { row: binding, created: false, changed: false };
     }
     touch(orm, binding.id, now, verifiedAt);
-    return { row: { ...binding, lastSeenAt: now, verifiedAt }, created: false };
+    return { row: { ...binding, lastSeenAt: now, verifiedAt }, created: false, changed: true };
   }
   // Ended by inactivity, by the app, by a recycle the caller re-verified past, or by the holder
   // after a fresh verification: the binding starts a new life.
@@ -115,5 +124,5 @@ function write(store: ShardStore, input: LoginInput): { row: BindingRow; created
     endedAt: null,
     endReason: null,
   };
-  return { row: revived, created: false };
+  return { row: revived, created: false, changed: true };
 }

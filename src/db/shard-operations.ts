@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { type ImportRow, importRows } from "../bindings/import.js";
 import { type LoginInput, login } from "../bindings/login.js";
 import { endActive, expireBatch, findOwned, type ListQuery, listOwned } from "../bindings/store.js";
 import type { BindingRow, EndReason } from "../bindings/view.js";
@@ -22,6 +23,9 @@ interface Clocked {
  */
 export const shardOperations = {
   login: (store: ShardStore, input: LoginInput) => login(store, input),
+
+  importBindings: (store: ShardStore, input: { rows: ImportRow[]; now: number; inactivityMs: number }) =>
+    importRows(store, input),
 
   getBinding: (store: ShardStore, input: { appId: string; id: string }): BindingRow | null =>
     findOwned(store.orm, input.appId, input.id) ?? null,
