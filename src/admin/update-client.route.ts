@@ -48,7 +48,7 @@ export function registerUpdateClient(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const client = await findClient(db, id);
-    if (!client) throw new Problem("NOT_FOUND", `no client ${id}`);
+    if (!client) throw new Problem("NOT_FOUND", "no such client");
     const updated = await updateClient(db, clock, client, {
       name: body.name,
       jwks: body.jwks,

@@ -43,8 +43,14 @@ interface AssertionRules {
 }
 
 /** A value the caller sent, quoted for an error message and cut short. */
-function quoted(value: unknown): string {
+/**
+ * A value the caller sent, quoted for an error message so it can see what was read, unless it
+ * could be a phone number (a run of five digits or more): those are never repeated back.
+ */
+export function quoted(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
+  // Separators people write inside numbers do not break the run.
+  if (/\d{5,}/.test(text.replace(/[\s\-().+/]/g, ""))) return "(a value with a long run of digits, not repeated)";
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

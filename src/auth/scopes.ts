@@ -1,10 +1,11 @@
 import type { CLIENT_KINDS } from "../db/enums.js";
+import { quoted } from "./assertion.js";
 
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** What each kind of caller may ask for (DESIGN.md, Authentication). */
 const SCOPES_BY_KIND: Record<ClientKind | "person", readonly string[]> = {
-  app: ["bindings", "events", "numbers:check-recycled", "number-recycling:check"],
+  app: ["bindings", "events", "webhooks", "numbers:check-recycled", "number-recycling:check"],
   carrier: ["numbers", "numbers:check-recycled"],
   admin: ["admin"],
   person: ["me"],
@@ -50,7 +51,7 @@ export function grantScopes(kind: ClientKind | "person", requested: string | und
   const refused = wanted.find((scope) => !allowed.includes(scope));
   if (refused !== undefined) {
     return {
-      refusal: `a ${kind} token may carry ${allowed.join(" ")}; ${JSON.stringify(refused.slice(0, 80))} is not one of them`,
+      refusal: `a ${kind} token may carry ${allowed.join(" ")}; ${quoted(refused)} is not one of them`,
     };
   }
   return { scopes: [...new Set(wanted)] };

@@ -7,7 +7,7 @@ import type { Problem } from "../http/problems.js";
 import { numbersOutsideResponsibility } from "../numbers/responsibility.js";
 import { type PhoneNumber, parsePhoneInput } from "../phone.js";
 import type { Principal } from "./access-token.js";
-import { AssertionRejected, type VerifiedAssertion, verifyClientAssertion } from "./assertion.js";
+import { AssertionRejected, quoted, type VerifiedAssertion, verifyClientAssertion } from "./assertion.js";
 import { grantScopes } from "./scopes.js";
 
 export const CLIENT_CREDENTIALS = "client_credentials";
@@ -92,7 +92,7 @@ function formParameters(body: string): Map<string, string> {
   const parameters = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(body)) {
     // RFC 6749 §3.2: request parameters must not be included more than once.
-    if (parameters.has(name)) throw new OAuthError("invalid_request", `parameter ${name} is repeated`);
+    if (parameters.has(name)) throw new OAuthError("invalid_request", `parameter ${quoted(name)} is repeated`);
     parameters.set(name, value);
   }
   return parameters;
@@ -137,10 +137,10 @@ async function personGrant(c: Context<AppEnv>, form: Map<string, string>): Promi
       refuseSubject: (sub) => {
         const match = /^tel:(\+\d{2,16})$/.exec(sub);
         if (!match) {
-          return `a person assertion's sub is the number as tel:+E164, like ${PERSON_SUBJECT_EXAMPLE}; it is ${JSON.stringify(sub.slice(0, 40))}`;
+          return `a person assertion's sub is the number as tel:+E164, like ${PERSON_SUBJECT_EXAMPLE}`;
         }
         phone = parsePhoneInput(runtime.config.pepper, match[1]!, runtime.config.defaultRegion);
-        if (phone?.e164 !== match[1]) return `${match[1]} in the assertion's sub is not a valid phone number`;
+        if (phone?.e164 !== match[1]) return "the number in the assertion's sub is not a valid phone number";
         return undefined;
       },
     });
@@ -204,7 +204,11 @@ export function registerToken(app: OpenAPIHono<AppEnv>): void {
       let principal: Principal;
       if (grantType === CLIENT_CREDENTIALS) principal = await clientCredentials(c, form);
       else if (grantType === JWT_BEARER_GRANT) principal = await personGrant(c, form);
-      else throw new OAuthError("unsupported_grant_type", `grant_type ${grantType} is not supported`);
+      else
+        throw new OAuthError(
+          "unsupported_grant_type",
+          `grant_type ${quoted(grantType)} is not supported; use client_credentials or ${JWT_BEARER_GRANT}`,
+        );
       const { token, expiresIn } = await c.var.runtime.tokens.issue(principal);
       return c.json({
         access_token: token,

@@ -6,16 +6,16 @@ type RouteConfig = Parameters<typeof createRoute>[0];
 
 /**
  * A route whose documented error responses are derived from its definition, so they cannot
- * drift from what the code emits: a scope means authentication and its check (401, 403), any
- * params, query or body mean validation (400), a body means its size and media type (413, 415),
- * and anything may fail on our side (500). `errors` adds what the handler itself throws.
+ * drift from what the code emits: a scope means authentication, its check and the caller's
+ * budget (401, 403, 429), any params, query or body mean validation (400), a body means its size
+ * and media type (413, 415), and anything may fail on our side (500). `errors` adds what the handler itself throws.
  */
 export function defineRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(
   config: R & { scope?: string; errors?: readonly ProblemCode[] },
 ): R {
   const { scope, errors = [], ...route } = config;
   const codes = new Set<ProblemCode>(errors);
-  if (scope !== undefined) codes.add("UNAUTHENTICATED").add("PERMISSION_DENIED");
+  if (scope !== undefined) codes.add("UNAUTHENTICATED").add("PERMISSION_DENIED").add("RATE_LIMITED");
   const request = route.request;
   if (request?.params || request?.query || request?.body) codes.add("INVALID_ARGUMENT");
   if (request?.body) codes.add("PAYLOAD_TOO_LARGE").add("UNSUPPORTED_MEDIA_TYPE");

@@ -2,20 +2,23 @@ import type { ZodError } from "zod";
 import { type PhoneNumber, parsePhoneInput } from "../phone.js";
 import type { Runtime } from "./context.js";
 import { type FieldError, invalidField, Problem } from "./problems.js";
+import { jsonPointer } from "./strict-json.js";
 
 const TARGET_PREFIX: Record<string, string> = { json: "", query: "?", param: ":", header: "header:" };
 
 /** Turns a zod failure into one INVALID_ARGUMENT naming each offending field by JSON pointer. */
 export function validationProblem(error: ZodError, target: string): Problem {
   const prefix = TARGET_PREFIX[target] ?? "";
-  const pointer = (path: PropertyKey[]) =>
-    target === "json"
-      ? path.map((part) => `/${String(part).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")
-      : prefix + path.join(".");
+  // A body's member names are the caller's: one that could hold a number is never repeated.
+  const field = (path: PropertyKey[], detail: string, cutDetail: string): FieldError => {
+    if (target !== "json") return { pointer: prefix + path.join("."), detail };
+    const { pointer, cut } = jsonPointer(path);
+    return { pointer, detail: cut ? cutDetail : detail };
+  };
   const errors: FieldError[] = error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: "unknown member" }))
-      : [{ pointer: pointer(issue.path), detail: issue.message }],
+      ? issue.keys.map((key) => field([...issue.path, key], "unknown member", "has an unknown member"))
+      : [field(issue.path, issue.message, `a member: ${issue.message}`)],
   );
   const first = errors[0]!;
   const where = first.pointer === "" ? "the request body" : first.pointer;

@@ -13,14 +13,14 @@ describe("token endpoint errors say what to do", () => {
       expect(response.status, sub).toBe(400);
       expect(response.json).toEqual({
         error: "invalid_grant",
-        error_description: `a person assertion's sub is the number as tel:+E164, like tel:+8613912345678; it is "${sub}"`,
+        error_description: `a person assertion's sub is the number as tel:+E164, like tel:+8613912345678`,
       });
     }
     const invalid = await h.tokenRequest({
       grant_type: JWT_BEARER,
       assertion: await carrier.assertion({ sub: "tel:+861391234" }),
     });
-    expect(invalid.json.error_description).toBe("+861391234 in the assertion's sub is not a valid phone number");
+    expect(invalid.json.error_description).toBe("the number in the assertion's sub is not a valid phone number");
   });
 
   it("an expired assertion says it expired and when", async () => {

@@ -24,7 +24,7 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
     expect(response.json).toMatchObject({
       token_type: "Bearer",
       expires_in: 600,
-      scope: "bindings events numbers:check-recycled number-recycling:check",
+      scope: "bindings events webhooks numbers:check-recycled number-recycling:check",
     });
     const header = decodeProtectedHeader(response.json.access_token);
     expect(header).toMatchObject({ alg: "EdDSA", typ: "at+jwt", kid: h.signingKey.kid });
@@ -34,7 +34,7 @@ describe("POST /oauth/token (client_credentials, private_key_jwt)", () => {
       aud: ISSUER,
       sub: app.id,
       client_id: app.id,
-      scope: "bindings events numbers:check-recycled number-recycling:check",
+      scope: "bindings events webhooks numbers:check-recycled number-recycling:check",
     });
     expect(claims.exp! - claims.iat!).toBe(600);
     expect(typeof claims.jti).toBe("string");
