@@ -1,9 +1,9 @@
-// npm run bench -- [--bindings 100000] [--duration 5] [--connections 10] [--warmup 1] [--slices 5] [--only <name part>]
+// npm run bench -- [--bindings 100000] [--duration 5] [--connections 10] [--warmup 1] [--slices 5] [--only <name part>] [--out DIR]
 // Seeds a production-mode server with N bindings, drives it with autocannon from this (separate)
 // process, and reports every scenario as a ratio to a bare endpoint served by the same server in
 // the same run, so the figures hold on a noisy shared machine.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,25 +18,71 @@ import { newId } from "../src/ids.js";
 import { hashPhone, maskPhone } from "../src/phone.js";
 import { openNodeDatabase } from "../src/runtime/node/setup.js";
 
-const { values } = parseArgs({
-  options: {
-    bindings: { type: "string", default: "100000" },
-    duration: { type: "string", default: "5" },
-    connections: { type: "string", default: "10" },
-    // Seconds of the same traffic before each measured scenario, so caches are warm as in service.
-    warmup: { type: "string", default: "1" },
-    // Each scenario is measured in this many slices, each after a slice of the baseline.
-    slices: { type: "string", default: "5" },
-    // Runs only the scenarios whose name contains this text: for profiling.
-    only: { type: "string" },
-  },
-});
+const DEFAULT_OUT = join(tmpdir(), "numbind-bench-results");
+
+const USAGE = `npm run bench -- [options]   the benchmark (bench/README.md)
+
+  --bindings N      bindings seeded before the run (default 100000)
+  --duration S      seconds measured per scenario (default 5)
+  --slices N        each scenario measured in N slices, each after a slice of the baseline (default 5)
+  --warmup S        seconds of the same traffic before each scenario (default 1)
+  --connections N   concurrent connections (default 10)
+  --only TEXT       run only the scenarios whose name contains TEXT
+  --out DIR         where the results go, as <time>.md and <time>.json (default ${DEFAULT_OUT})
+
+The seeded database lives in a temporary folder that is removed when the run ends.`;
+
+function usageError(message: string): never {
+  console.error(`bench: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: "boolean", short: "h" },
+        bindings: { type: "string", default: "100000" },
+        duration: { type: "string", default: "5" },
+        connections: { type: "string", default: "10" },
+        // Seconds of the same traffic before each measured scenario, so caches are warm as in service.
+        warmup: { type: "string", default: "1" },
+        // Each scenario is measured in this many slices, each after a slice of the baseline.
+        slices: { type: "string", default: "5" },
+        // Runs only the scenarios whose name contains this text: for profiling.
+        only: { type: "string" },
+        out: { type: "string", default: DEFAULT_OUT },
+      },
+    }).values;
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+}
+
+const values = options();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const name of ["bindings", "duration", "connections", "warmup", "slices"] as const) {
+  const value = Number(values[name]);
+  if (
+    !Number.isFinite(value) ||
+    value < (name === "warmup" ? 0 : 1) ||
+    (name !== "duration" && !Number.isInteger(value))
+  ) {
+    usageError(
+      `--${name} ${values[name]} is not a ${name === "duration" ? "positive number" : "positive whole number"}`,
+    );
+  }
+}
 const N = Number(values.bindings);
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const SLICES = Number(values.slices);
 const SWEEP_DELAY_SECONDS = 5;
 const CONNECTIONS = Number(values.connections);
+const OUT = values.out;
 const PORT = 18000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
 const DAY = 86_400_000;
@@ -45,6 +91,24 @@ const number = (i: number) => `+86139${String(i % 100_000_000).padStart(8, "0")}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "numbind-bench-"));
+  let server: Server | undefined;
+  // The seeded database is hundreds of megabytes at a million bindings: it never outlives the run.
+  const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+  process.once("SIGINT", () => {
+    server?.child.kill("SIGTERM");
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    server = await run(dir, (started) => (server = started));
+  } finally {
+    if (server) await stopServer(server);
+    cleanUp();
+  }
+}
+
+/** The whole run over a database in `dir`; `track` hears of every server it starts, for the clean-up. */
+async function run(dir: string, track: (server: Server) => Server): Promise<Server> {
   const env: Record<string, string> = {
     NODE_ENV: "production",
     PORT: String(PORT),
@@ -53,6 +117,8 @@ async function main() {
     NUMBIND_PEPPER: "bench-pepper-bench-pepper-bench-pepper-0123",
     NUMBIND_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningJwk()] }),
     NUMBIND_SWEEP_INTERVAL: "P1D",
+    // The bench drives thousands of requests a second on one token: budgets would measure themselves.
+    NUMBIND_RATE_LIMITS: "off",
   };
   const config = resolveConfig(parseEnvironment(env));
   console.log(`seeding ${N.toLocaleString()} bindings into ${config.dbPath} ...`);
@@ -96,136 +162,133 @@ async function main() {
   db.close();
   console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
-  let server = await startServer(env);
-  try {
-    const appToken = await machineToken(app.id, appKey);
-    const carrierToken = await machineToken(carrier.id, carrierKey);
-    const personToken = await token({
-      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-      assertion: await assertion(carrier.id, carrierKey, `tel:${number(7)}`),
-    });
-    const json = (auth: string) => ({ "content-type": "application/json", authorization: `Bearer ${auth}` });
-    const random = () => Math.floor(Math.random() * N);
-    let firstTime = 0;
-    const loginRefresh: Scenario = {
-      method: "PUT",
-      path: "/v1/bindings",
-      headers: json(appToken),
-      // A different seeded binding on every request: many numbers and accounts, one app token.
-      body: () => {
-        const i = random();
-        return { phone_number: number(i), account_ref: `acct-${i}` };
-      },
-      expect: 200,
-    };
-    const rows: Row[] = [];
-    const wanted = (name: string) => values.only === undefined || name.includes(values.only);
-    const run = async (name: string, scenario: Scenario, connections?: number) => {
-      if (wanted(name)) rows.push(await drive(name, scenario, connections));
-    };
-    await run("login refresh PUT /v1/bindings", loginRefresh);
-    await run("first-time bind PUT /v1/bindings", {
-      method: "PUT",
-      path: "/v1/bindings",
-      headers: json(appToken),
-      body: () => {
-        const i = firstTime++;
-        return { phone_number: number(N + i), account_ref: `new-${i}` };
-      },
-      expect: 201,
-    });
-    await run("carrier check, 1 number", {
+  let server = track(await startServer(env));
+  const appToken = await machineToken(app.id, appKey);
+  const carrierToken = await machineToken(carrier.id, carrierKey);
+  const personToken = await token({
+    grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    assertion: await assertion(carrier.id, carrierKey, `tel:${number(7)}`),
+  });
+  const json = (auth: string) => ({ "content-type": "application/json", authorization: `Bearer ${auth}` });
+  const random = () => Math.floor(Math.random() * N);
+  let firstTime = 0;
+  const loginRefresh: Scenario = {
+    method: "PUT",
+    path: "/v1/bindings",
+    headers: json(appToken),
+    // A different seeded binding on every request: many numbers and accounts, one app token.
+    body: () => {
+      const i = random();
+      return { phone_number: number(i), account_ref: `acct-${i}` };
+    },
+    expect: 200,
+  };
+  const rows: Row[] = [];
+  const wanted = (name: string) => values.only === undefined || name.includes(values.only);
+  const run = async (name: string, scenario: Scenario, connections?: number) => {
+    if (wanted(name)) rows.push(await drive(name, scenario, connections));
+  };
+  await run("login refresh PUT /v1/bindings", loginRefresh);
+  await run("first-time bind PUT /v1/bindings", {
+    method: "PUT",
+    path: "/v1/bindings",
+    headers: json(appToken),
+    body: () => {
+      const i = firstTime++;
+      return { phone_number: number(N + i), account_ref: `new-${i}` };
+    },
+    expect: 201,
+  });
+  await run("carrier check, 1 number", {
+    method: "POST",
+    path: "/v1/numbers/bindings",
+    headers: json(carrierToken),
+    body: () => ({ phone_numbers: [number(random())] }),
+    expect: 200,
+  });
+  // One connection: the figure is the latency of a batch on its own, not time spent queueing.
+  // Each batch is a different set of 1000 seeded numbers, spread over the whole table.
+  await run(
+    "carrier check, 1000 numbers",
+    {
       method: "POST",
       path: "/v1/numbers/bindings",
       headers: json(carrierToken),
-      body: () => ({ phone_numbers: [number(random())] }),
-      expect: 200,
-    });
-    // One connection: the figure is the latency of a batch on its own, not time spent queueing.
-    // Each batch is a different set of 1000 seeded numbers, spread over the whole table.
-    await run(
-      "carrier check, 1000 numbers",
-      {
-        method: "POST",
-        path: "/v1/numbers/bindings",
-        headers: json(carrierToken),
-        body: () => {
-          const start = random();
-          return { phone_numbers: Array.from({ length: 1000 }, (_, i) => number((start + i * 97) % N)) };
-        },
-        expect: 200,
+      body: () => {
+        const start = random();
+        return { phone_numbers: Array.from({ length: 1000 }, (_, i) => number((start + i * 97) % N)) };
       },
-      1,
+      expect: 200,
+    },
+    1,
+  );
+  await run("check-recycled", {
+    method: "POST",
+    path: "/v1/numbers/check-recycled",
+    headers: json(appToken),
+    body: () => ({ phone_number: number(random()), since: "2026-01-01T00:00:00Z" }),
+    expect: 200,
+  });
+  await run("GET /v1/me/bindings", {
+    method: "GET",
+    path: "/v1/me/bindings",
+    headers: { authorization: `Bearer ${personToken}` },
+    expect: 200,
+  });
+
+  // The sweeper, as a Node deployment runs it: on the server's sweeper thread, on its timer.
+  // Half of the seeded bindings are aged past the window and the server restarted with a sweep
+  // interval of a few seconds, which the traffic spends warming it up. From the first swept
+  // batch until the sweep is done, the bench refreshes bindings of the other half: the same
+  // read-mostly traffic as "login refresh", so the two p99s compare.
+  let sweep: SweepFigures | undefined;
+  const refresh = rows.find((row) => row.name === "login refresh PUT /v1/bindings");
+  if (wanted("login refresh during sweep") && refresh) {
+    await stopServer(server);
+    const aged = await openNodeDatabase(config);
+    const agedRows = aged.client
+      .prepare(
+        "update bindings set last_seen_at = ? where account_ref like 'acct-%' and cast(substr(account_ref, 6) as integer) % 2 = 1",
+      )
+      .run(Date.now() - 91 * DAY).changes;
+    aged.close();
+    server = track(await startServer({ ...env, NUMBIND_SWEEP_INTERVAL: `PT${SWEEP_DELAY_SECONDS}S` }));
+    const started = server.printed(/sweeping bindings/);
+    const done = server.printed(/expired (\d+) bindings in (\d+) ms/);
+    const unaged: Scenario = {
+      ...loginRefresh,
+      body: () => {
+        const i = 2 * Math.floor(random() / 2);
+        return { phone_number: number(i), account_ref: `acct-${i}` };
+      },
+    };
+    // The restarted server warms up on the same traffic until its first sweep begins.
+    await measureWhile(unaged, CONNECTIONS, started);
+    process.stdout.write("  login refresh during sweep ... ");
+    const during = await measureWhile(unaged, CONNECTIONS, done);
+    const [, swept, elapsedMs] = (await done).map(Number);
+    console.log(
+      `${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms over ${during.seconds.toFixed(1)} s${during.unexpected ? `, ${during.unexpected} UNEXPECTED` : ""}`,
     );
-    await run("check-recycled", {
-      method: "POST",
-      path: "/v1/numbers/check-recycled",
-      headers: json(appToken),
-      body: () => ({ phone_number: number(random()), since: "2026-01-01T00:00:00Z" }),
-      expect: 200,
+    rows.push({
+      name: "login refresh during sweep",
+      rps: during.requests / during.seconds,
+      p50: during.p50,
+      p99: during.p99,
+      unexpected: during.unexpected,
     });
-    await run("GET /v1/me/bindings", {
-      method: "GET",
-      path: "/v1/me/bindings",
-      headers: { authorization: `Bearer ${personToken}` },
-      expect: 200,
-    });
-
-    // The sweeper, as a Node deployment runs it: on the server's sweeper thread, on its timer.
-    // Half of the seeded bindings are aged past the window and the server restarted with a sweep
-    // interval of a few seconds, which the traffic spends warming it up. From the first swept
-    // batch until the sweep is done, the bench refreshes bindings of the other half: the same
-    // read-mostly traffic as "login refresh", so the two p99s compare.
-    let sweep: SweepFigures | undefined;
-    const refresh = rows.find((row) => row.name === "login refresh PUT /v1/bindings");
-    if (wanted("login refresh during sweep") && refresh) {
-      await stopServer(server);
-      const aged = await openNodeDatabase(config);
-      const agedRows = aged.client
-        .prepare(
-          "update bindings set last_seen_at = ? where account_ref like 'acct-%' and cast(substr(account_ref, 6) as integer) % 2 = 1",
-        )
-        .run(Date.now() - 91 * DAY).changes;
-      aged.close();
-      server = await startServer({ ...env, NUMBIND_SWEEP_INTERVAL: `PT${SWEEP_DELAY_SECONDS}S` });
-      const started = server.printed(/sweeping bindings/);
-      const done = server.printed(/expired (\d+) bindings in (\d+) ms/);
-      const unaged: Scenario = {
-        ...loginRefresh,
-        body: () => {
-          const i = 2 * Math.floor(random() / 2);
-          return { phone_number: number(i), account_ref: `acct-${i}` };
-        },
-      };
-      // The restarted server warms up on the same traffic until its first sweep begins.
-      await measureWhile(unaged, CONNECTIONS, started);
-      process.stdout.write("  login refresh during sweep ... ");
-      const during = await measureWhile(unaged, CONNECTIONS, done);
-      const [, swept, elapsedMs] = (await done).map(Number);
-      console.log(
-        `${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms over ${during.seconds.toFixed(1)} s${during.unexpected ? `, ${during.unexpected} UNEXPECTED` : ""}`,
-      );
-      rows.push({
-        name: "login refresh during sweep",
-        rps: during.requests / during.seconds,
-        p50: during.p50,
-        p99: during.p99,
-        unexpected: during.unexpected,
-      });
-      sweep = {
-        agedRows,
-        swept: swept!,
-        elapsedMs: elapsedMs!,
-        sweepRate: swept! / (elapsedMs! / 1000),
-        refreshP99: refresh.p99,
-        duringP99: during.p99,
-      };
-    }
-
-    report(rows, sweep);
-  } finally {
-    server.child.kill("SIGTERM");
+    sweep = {
+      agedRows,
+      swept: swept!,
+      elapsedMs: elapsedMs!,
+      sweepRate: swept! / (elapsedMs! / 1000),
+      refreshP99: refresh.p99,
+      duringP99: during.p99,
+    };
   }
+
+  report(rows, sweep);
+  return server;
 }
 
 interface SweepFigures {
@@ -401,6 +464,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
 
 function stopServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
     server.child.once("exit", () => resolve());
     server.child.kill("SIGTERM");
   });
@@ -448,11 +512,11 @@ function report(rows: Row[], sweep: SweepFigures | undefined) {
   ];
   const text = lines.join("\n");
   console.log(`\n${text}`);
-  mkdirSync("bench/results", { recursive: true });
+  mkdirSync(OUT, { recursive: true });
   const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
-  writeFileSync(`bench/results/${stamp}.md`, text + "\n");
+  writeFileSync(join(OUT, `${stamp}.md`), text + "\n");
   writeFileSync(
-    `bench/results/${stamp}.json`,
+    join(OUT, `${stamp}.json`),
     JSON.stringify(
       {
         bindings: N,
@@ -467,6 +531,7 @@ function report(rows: Row[], sweep: SweepFigures | undefined) {
       2,
     ) + "\n",
   );
+  console.log(`\nresults: ${join(OUT, stamp)}.md and .json`);
 }
 
 main().catch((error: unknown) => {

@@ -11,9 +11,12 @@ type AuditAction =
   | "me.bindings_listed"
   | "me.binding_unbound";
 
+/** Who acted: a caller of the API, or an operator at the command line (`numbind clients ...` on the file). */
+type AuditActor = Pick<Principal, "kind" | "clientId"> | { kind: "cli"; clientId: string };
+
 export interface AuditEntry {
   at: number;
-  actor: Pick<Principal, "kind" | "clientId">;
+  actor: AuditActor;
   action: AuditAction;
   /** Never a plain number: number hashes, counts, ids. */
   detail: Record<string, unknown>;

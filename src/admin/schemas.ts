@@ -2,11 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { CLIENT_KINDS } from "../db/enums.js";
 
 const Jwk = z.record(z.string(), z.unknown());
-export const JwksInput = z
-  .object({ keys: z.array(Jwk).min(1).max(10) })
-  .openapi({
-    description: "Public keys only, each with a kid: Ed25519, P-256, or RSA (2048 to 8192 bits, e = 65537).",
-  });
+export const JwksInput = z.object({ keys: z.array(Jwk).min(1).max(10) }).openapi({
+  description: "Public keys only, each with a kid: Ed25519, P-256, or RSA (2048 to 8192 bits, e = 65537).",
+});
 export const Prefixes = z
   .array(z.string().openapi({ example: "+86139" }))
   .max(1000)
@@ -35,6 +33,9 @@ export const ClientSchema = z
     person_sign_in_url: z.string().nullable(),
     reporting_since: z.string().nullable().openapi({ format: "date-time" }),
     rate_limit: z.string().nullable(),
+    jwks: z
+      .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+      .openapi({ description: "The client's public keys, as registered." }),
     created_at: z.string().openapi({ format: "date-time" }),
   })
   .openapi("Client");

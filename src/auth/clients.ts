@@ -59,6 +59,8 @@ export function clientView(client: Client) {
     person_sign_in_url: client.personSignInUrl,
     reporting_since: rfc3339(client.reportingSince),
     rate_limit: client.rateLimit,
+    // Public keys only: what a key rotation needs to keep the old key beside the new one.
+    jwks: client.jwks,
     created_at: rfc3339(client.createdAt),
   };
 }
@@ -116,7 +118,11 @@ async function validPrefixes(db: Database, kind: ClientKind, prefixes: string[],
     .where(clientId ? and(eq(clients.kind, "carrier"), ne(clients.id, clientId)) : eq(clients.kind, "carrier"));
   for (const other of others) {
     const taken = unique.find((prefix) => other.numberPrefixes.includes(prefix));
-    if (taken) throw new Problem("CONFLICT", `prefix ${taken} already belongs to carrier ${other.id}`);
+    if (taken) {
+      throw new Problem("CONFLICT", "a prefix already belongs to another carrier; each block has one carrier", [
+        { pointer: `/number_prefixes/${prefixes.indexOf(taken)}`, detail: "already another carrier's" },
+      ]);
+    }
   }
   return unique;
 }

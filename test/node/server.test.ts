@@ -122,7 +122,7 @@ describe("the Node server's sweeper thread", () => {
       NUMBIND_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningJwk()] }),
       NUMBIND_SWEEP_INTERVAL: "PT1S",
     };
-    const fileServer = await startNodeServer(resolveConfig(parseEnvironment(env)));
+    const fileServer = await startNodeServer(resolveConfig(parseEnvironment(env)), { log: false });
     const db = openSqlite(dbPath);
     try {
       const old = Date.now() - 91 * 86_400_000;

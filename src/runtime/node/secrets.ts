@@ -22,7 +22,7 @@ function readOrCreate(path: string, create: () => string): string {
 export async function developmentSecrets(
   dataDir: string,
 ): Promise<{ pepper: () => string; signingKeys: () => PrivateJwks }> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const keysPath = join(dataDir, "signing-keys.json");
   const pendingKey = existsSync(keysPath) ? undefined : await generateSigningJwk();
   return {

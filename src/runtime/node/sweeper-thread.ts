@@ -9,6 +9,8 @@ export interface SweeperThreadOptions {
   dbPath: string;
   inactivityMs: number;
   sweepIntervalMs: number;
+  /** Whether the thread says what it swept (the server's log); tests keep it quiet. */
+  log: boolean;
 }
 
 const CHECKPOINT_INTERVAL_MS = 1_000;
@@ -54,7 +56,7 @@ export function startSweeperThread(options: SweeperThreadOptions): { stop(): Pro
 
 /** The thread's side: sweep every interval and checkpoint every second until told to stop. */
 export async function runSweeperThread(): Promise<void> {
-  const { dbPath, inactivityMs, sweepIntervalMs } = workerData as SweeperThreadOptions;
+  const { dbPath, inactivityMs, sweepIntervalMs, log } = workerData as SweeperThreadOptions;
   const db = openSqlite(dbPath);
   let stopping = false;
   let wake: () => void = () => {};
@@ -73,12 +75,12 @@ export async function runSweeperThread(): Promise<void> {
       {
         stopped: () => stopping,
         onBatch: (count) => {
-          if (count > 0 && !announced) console.log("sweeping bindings past the inactivity window ...");
+          if (count > 0 && !announced && log) console.log("sweeping bindings past the inactivity window ...");
           announced ||= count > 0;
         },
       },
     );
-    if (swept > 0) console.log(`expired ${swept} bindings in ${(performance.now() - started).toFixed(0)} ms`);
+    if (swept > 0 && log) console.log(`expired ${swept} bindings in ${(performance.now() - started).toFixed(0)} ms`);
     await purgeUsedAssertions({ db, clock: systemClock });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, sweepIntervalMs);
