@@ -1,29 +1,27 @@
 import type { Runtime } from "../http/context.js";
 import { Problem } from "../http/problems.js";
 import type { PhoneNumber } from "../phone.js";
-import { enabledCarriers } from "./store.js";
+import { type CarrierRange, enabledCarriers } from "./store.js";
 
-type Carriers = Awaited<ReturnType<typeof enabledCarriers>>;
-
-/**
- * Which carrier answers for a number: the one it was ported to, else the enabled carrier whose
- * prefix is the longest match (a sub-allocated block beats the block around it).
- */
-function responsibleCarrier(
-  phone: PhoneNumber,
-  carriers: Carriers,
-  portedTo: ReadonlyMap<string, string>,
-): string | undefined {
-  const ported = portedTo.get(phone.hash);
-  if (ported !== undefined) return ported;
-  let best: { id: string; length: number } | undefined;
+/** The enabled carrier whose prefix is the longest match (a sub-allocated block beats the block around it). */
+function blockHolder(phone: PhoneNumber, carriers: readonly CarrierRange[]): CarrierRange | undefined {
+  let best: { carrier: CarrierRange; length: number } | undefined;
   for (const carrier of carriers) {
     for (const prefix of carrier.numberPrefixes) {
       if (phone.e164.startsWith(prefix) && prefix.length > (best?.length ?? 0))
-        best = { id: carrier.id, length: prefix.length };
+        best = { carrier, length: prefix.length };
     }
   }
-  return best?.id;
+  return best?.carrier;
+}
+
+/** Which carrier answers for a number: the one it was ported to, else the holder of its block. */
+function responsibleCarrier(
+  phone: PhoneNumber,
+  carriers: readonly CarrierRange[],
+  portedTo: ReadonlyMap<string, string>,
+): string | undefined {
+  return portedTo.get(phone.hash) ?? blockHolder(phone, carriers)?.id;
 }
 
 /** The positions of the numbers this carrier may not act on, given the ports its shards know of. */
@@ -56,6 +54,25 @@ export async function numbersOutsideResponsibility(
   phones: readonly PhoneNumber[],
 ): Promise<number[]> {
   return outsideResponsibility(runtime, carrierId, phones, await portsOf(runtime, phones));
+}
+
+/**
+ * The enabled carrier that answers for a number now, and since when the number's reports are
+ * complete. A number ported in was reported by the holder of its block until the port, whose date
+ * is not known here, so both must have been reporting: the later start counts. (A carrier between
+ * two ports is not known at all: only the last port is recorded.)
+ */
+export async function responsibleCarrierOf(
+  runtime: Pick<Runtime, "db" | "shards">,
+  phone: PhoneNumber,
+): Promise<{ id: string; reportingSince: number } | undefined> {
+  const [carriers, portedTo] = await Promise.all([enabledCarriers(runtime.db), portsOf(runtime, [phone])]);
+  const id = responsibleCarrier(phone, carriers, portedTo);
+  const carrier = carriers.find((candidate) => candidate.id === id);
+  if (!carrier) return undefined;
+  const block = blockHolder(phone, carriers);
+  const reportingSince = Math.max(carrier.reportingSince, block?.reportingSince ?? carrier.reportingSince);
+  return { id: carrier.id, reportingSince };
 }
 
 /** 403 NUMBER_NOT_IN_RANGE naming every number of `outside` (positions into the request). */

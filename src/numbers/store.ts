@@ -80,16 +80,27 @@ export function recordedEventIds(orm: ShardOrm, carrierId: string, eventIds: rea
 
 // Control-plane reads: who the carriers are.
 
-/** Every enabled carrier and its prefixes: read on each carrier request, so prepared once. */
-export async function enabledCarriers(db: Database): Promise<{ id: string; numberPrefixes: string[] }[]> {
+export interface CarrierRange {
+  id: string;
+  numberPrefixes: string[];
+  /** Since when its reports are complete; a carrier without a stated start reports from joining. */
+  reportingSince: number;
+}
+
+/** Every enabled carrier, its prefixes and reporting start: read on each carrier request, so prepared once. */
+export async function enabledCarriers(db: Database): Promise<CarrierRange[]> {
   const statement = preparedOnce(db, "enabled-carriers", (db) =>
     db.orm
-      .select({ id: clients.id, numberPrefixes: clients.numberPrefixes })
+      .select({
+        id: clients.id,
+        numberPrefixes: clients.numberPrefixes,
+        reportingSince: sql<number>`coalesce(${clients.reportingSince}, ${clients.createdAt})`,
+      })
       .from(clients)
       .where(and(eq(clients.kind, "carrier"), eq(clients.disabled, false)))
       .prepare(),
   );
-  return (await statement.all()) as { id: string; numberPrefixes: string[] }[];
+  return (await statement.all()) as CarrierRange[];
 }
 
 /** Of these client ids, the ones that are carriers. */

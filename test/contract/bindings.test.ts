@@ -355,26 +355,3 @@ describe("GET /v1/events", () => {
     expect(foreign.status).toBe(400);
   });
 });
-
-describe("POST /v1/numbers/check-recycled", () => {
-  it("answers from the number's reassignment record", async () => {
-    const h = await createHarness();
-    const app = await appWithToken(h);
-    const never = await h.request("POST", "/v1/numbers/check-recycled", {
-      token: await app.bearer(),
-      json: { phone_number: NUMBER, since: "2025-01-01T00:00:00Z" },
-    });
-    expect(never.json).toEqual({ recycled: false, last_reassigned_at: null });
-    await recordReassignment(h, NUMBER, Date.UTC(2025, 5, 1));
-    const before = await h.request("POST", "/v1/numbers/check-recycled", {
-      token: await app.bearer(),
-      json: { phone_number: "13912345678", since: "2025-01-01T00:00:00Z" },
-    });
-    expect(before.json).toEqual({ recycled: true, last_reassigned_at: "2025-06-01T00:00:00.000Z" });
-    const after = await h.request("POST", "/v1/numbers/check-recycled", {
-      token: await app.bearer(),
-      json: { phone_number: NUMBER, since: "2025-07-01T00:00:00Z" },
-    });
-    expect(after.json.recycled).toBe(false);
-  });
-});

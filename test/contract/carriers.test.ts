@@ -196,7 +196,11 @@ describe("POST /v1/numbers/events", () => {
       token,
       json: { phone_number: NUMBER, since: "2026-01-16T00:00:00Z" },
     });
-    expect(recheck.json).toEqual({ recycled: true, last_reassigned_at: "2026-01-20T00:00:00.000Z" });
+    expect(recheck.json).toEqual({
+      recycled: true,
+      last_reassigned_at: "2026-01-20T00:00:00.000Z",
+      reporting_since: "2026-01-15T00:00:00.000Z",
+    });
     const revived = await put(h, app, { phone_number: NUMBER, account_ref: "old-owner", verified_at: iso(h.now()) });
     expect(revived.json).toMatchObject({ status: "active", id: old.json.id });
     expect((await check(h, carrier, [NUMBER])).json.results[0].outstanding).toBe(2);
