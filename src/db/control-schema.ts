@@ -58,4 +58,91 @@ export const events = sqliteTable(
   (t) => [index("events_app").on(t.appId, t.id), uniqueIndex("events_key").on(t.eventKey)],
 );
 
-export const controlSchema = { clients, usedAssertions, auditLog, events };
+export const WEBHOOK_DISABLED_REASONS = ["GONE", "FAILING"] as const;
+
+/**
+ * An app's webhook endpoint, and its delivery lane's schedule: `due_at` is when its oldest queued
+ * delivery may be sent (null: nothing queued; 0: queued by the feed trigger, send at once),
+ * `leased_until` holds the lane for one dispatcher at a time, so an endpoint has one delivery in
+ * flight and gets its events in feed order.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    url: text("url").notNull(),
+    /** The event types sent; null: every type. */
+    eventTypes: text("event_types", { mode: "json" }).$type<(typeof APP_EVENT_TYPES)[number][]>(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Why the registry disabled it (410, or five days of failures); null when the app did. */
+    disabledReason: text("disabled_reason", { enum: WEBHOOK_DISABLED_REASONS }),
+    secret: text("secret").notNull(),
+    /** After a rotation, the old secret signs too until `previous_secret_until`. */
+    previousSecret: text("previous_secret"),
+    previousSecretUntil: integer("previous_secret_until"),
+    /** Which dispatcher serves it on Workers (slot modulo their count); fixed at creation. */
+    slot: integer("slot").notNull(),
+    dueAt: integer("due_at"),
+    leasedUntil: integer("leased_until"),
+    /** The first failure since the last success: five days of failures disable the endpoint. */
+    failingSince: integer("failing_since"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_app").on(t.appId), index("webhook_endpoints_due").on(t.dueAt)],
+);
+
+/**
+ * The webhook outbox: one row per endpoint and feed event still to be sent. The trigger in
+ * migrations/control/0002_webhooks.sql writes these rows in the same statement as the feed row
+ * (drizzle-kit does not model triggers: it lives in that migration only).
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    /** Failed attempts so far. */
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.endpointId, t.eventId] })],
+);
+
+/** Every attempt to send, and each test: what an app reads to debug its receiver. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    /** The feed event; null for a test. */
+    eventId: integer("event_id"),
+    webhookId: text("webhook_id").notNull(),
+    eventType: text("event_type").notNull(),
+    attemptedAt: integer("attempted_at").notNull(),
+    succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
+    responseStatus: integer("response_status"),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error"),
+    /** The start of the receiver's answer, capped. */
+    responseBody: text("response_body"),
+    nextRetryAt: integer("next_retry_at"),
+  },
+  (t) => [index("webhook_attempts_endpoint").on(t.endpointId, t.id), index("webhook_attempts_at").on(t.attemptedAt)],
+);
+
+export const controlSchema = {
+  clients,
+  usedAssertions,
+  auditLog,
+  events,
+  webhookEndpoints,
+  webhookDeliveries,
+  webhookAttempts,
+};

@@ -1,20 +1,30 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { EndReason } from "../bindings/schemas.js";
-import { rfc3339 } from "../clock.js";
+import { WEBHOOK_DISABLED_REASONS } from "../db/control-schema.js";
 import { APP_EVENT_TYPES } from "../db/enums.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json } from "../http/openapi.js";
 import { LogQuery, logPage, NextCursor } from "../http/pagination.js";
-import { listEvents } from "./store.js";
+import { feedItem, listEvents } from "./store.js";
 
-const EventData = z
+const BindingEventData = z
   .object({
     binding_id: z.string(),
     account_ref: z.string(),
     phone_number_hint: z.string(),
     reason: EndReason.optional(),
   })
-  .openapi({ description: "Never a plain number." });
+  .openapi({ description: "binding.* and number.* events: never a plain number." });
+
+const EndpointEventData = z
+  .object({
+    endpoint_id: z.string(),
+    url: z.string(),
+    reason: z.enum(WEBHOOK_DISABLED_REASONS),
+  })
+  .openapi({ description: "endpoint.disabled: the webhook endpoint the registry disabled, and why." });
+
+const EventData = z.union([BindingEventData, EndpointEventData]);
 
 const EventSchema = z
   .object({
@@ -48,12 +58,7 @@ export function registerListEvents(app: OpenAPIHono<AppEnv>): void {
     const { items, next_cursor } = page(await listEvents(runtime.db, principal.clientId, after, query.limit + 1));
     return c.json(
       {
-        items: items.map((row) => ({
-          id: row.id,
-          type: row.type,
-          occurred_at: rfc3339(row.occurredAt),
-          data: row.data as z.infer<typeof EventData>,
-        })),
+        items: items.map((row) => feedItem(row) as z.infer<typeof EventSchema>),
         next_cursor,
       },
       200,
