@@ -1,8 +1,9 @@
 import type { WorkerEnv } from "./runtime/workers/env.js";
 import { handleFetch, handleScheduled } from "./runtime/workers/handler.js";
 
-// The Durable Object class must be exported by the Worker's main module.
+// The Durable Object classes must be exported by the Worker's main module.
 export { NumberShard } from "./runtime/workers/number-shard.js";
+export { WebhookDispatcher } from "./runtime/workers/webhook-dispatcher.js";
 
 export default {
   fetch: handleFetch,

@@ -7,8 +7,10 @@ import { openD1 } from "../../db/d1.js";
 import type { Database } from "../../db/database.js";
 import { isShardCount } from "../../db/shards.js";
 import { Problem, problemBody } from "../../http/problems.js";
+import { purgeAttempts } from "../../webhooks/lanes.js";
 import type { WorkerEnv } from "./env.js";
 import { durableShards } from "./number-shard.js";
+import { wakeAllDispatchers, wakeDispatchersOnQueue } from "./webhook-dispatcher.js";
 
 const DEFAULT_SHARDS = 64;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,8 +31,17 @@ function isolateFor(env: WorkerEnv): Isolate {
   if (isolate?.env === env) return isolate;
   const config = resolveConfig(parseEnvironment(env));
   const db = openD1(env.DB);
+  wakeDispatchersOnQueue(db, env);
   const shards = durableShards(env.SHARD, shardCount(env));
-  isolate = { env, config, db, app: createApp({ db, shards, config, clock: systemClock }), ready: undefined };
+  const app = createApp({
+    db,
+    shards,
+    config,
+    clock: systemClock,
+    // Cloudflare sets it to the client's address; a client cannot forge it through the edge.
+    remoteAddress: (c) => c.req.header("cf-connecting-ip"),
+  });
+  isolate = { env, config, db, app, ready: undefined };
   return isolate;
 }
 
@@ -84,8 +95,13 @@ function shardCount(env: WorkerEnv): number {
   return count;
 }
 
-/** The cron trigger's housekeeping: the shards sweep themselves with their alarms. */
+/**
+ * The cron trigger's housekeeping: the shards sweep themselves with their alarms; the webhook
+ * dispatchers are woken in case a wake was lost, and old attempt logs go.
+ */
 export function handleScheduled(env: WorkerEnv, ctx: ExecutionContext): void {
   const { db } = isolateFor(env);
   ctx.waitUntil(purgeUsedAssertions({ db, clock: systemClock }));
+  ctx.waitUntil(purgeAttempts(db, systemClock()));
+  if (env.WEBHOOKS) ctx.waitUntil(wakeAllDispatchers(env.WEBHOOKS));
 }

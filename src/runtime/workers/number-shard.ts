@@ -11,6 +11,7 @@ import { shardSchema } from "../../db/shard-schema.js";
 import type { ShardOrm } from "../../db/shard-store.js";
 import { type ShardResult, Shards } from "../../db/shards.js";
 import type { WorkerEnv } from "./env.js";
+import { wakeDispatchersOnQueue } from "./webhook-dispatcher.js";
 
 /** A sweep run by an alarm stays bounded; a shard with more due sets its next alarm soon. */
 const SWEEP_BATCHES_PER_ALARM = 20;
@@ -38,9 +39,11 @@ export class NumberShard extends DurableObject<WorkerEnv> {
     const config = parseEnvironment(env);
     this.#inactivityMs = config.NUMBIND_INACTIVITY;
     this.#sweepIntervalMs = config.NUMBIND_SWEEP_INTERVAL;
+    const control = openD1(env.DB);
+    wakeDispatchersOnQueue(control, env);
     this.#shard = new LocalShard(
       { orm: orm as unknown as ShardOrm, transaction: (run) => ctx.storage.transactionSync(run) },
-      openD1(env.DB),
+      control,
       (error) => {
         console.error("event delivery failed; retrying from the alarm", error);
         void this.#alarmWithin(DELIVERY_RETRY_MS);
