@@ -19,17 +19,26 @@ import { registerGetBinding } from "./bindings/get.route.js";
 import { IMPORT_MAX_BYTES, IMPORT_MEDIA_TYPE, IMPORT_PATH, registerImportBindings } from "./bindings/import.route.js";
 import { registerListBindings } from "./bindings/list.route.js";
 import { registerPutBinding } from "./bindings/put.route.js";
+import { CAMARA_TAG, registerCamaraCheck } from "./camara/check.route.js";
+import { CamaraError, onCamaraApi, renderCamaraError } from "./camara/errors.js";
+import { registerDevCarrier } from "./dev-carrier/routes.js";
 import { registerListEvents } from "./events/list.route.js";
 import type { AppEnv, Deps, Runtime } from "./http/context.js";
+import { strictJsonBody } from "./http/json-body.js";
 import { Problem, renderProblem } from "./http/problems.js";
+import { RequestBudgets, requestBudget, tokenRequestBudget } from "./http/rate-limit.js";
+import { routePattern } from "./http/route-pattern.js";
 import { validationProblem } from "./http/validation.js";
 import { registerDeleteMyBinding } from "./me/delete.route.js";
 import { registerListMyBindings } from "./me/list.route.js";
 import { registerCheckNumbers } from "./numbers/check.route.js";
 import { registerCheckRecycled } from "./numbers/check-recycled.route.js";
 import { registerReportEvents } from "./numbers/events.route.js";
+import { registerPeoplePage } from "./people/routes.js";
 import { registerDocs } from "./service/docs.route.js";
 import { registerHealth } from "./service/health.route.js";
+import { registerWebhooks } from "./webhooks/routes.js";
+import { fetchTransport } from "./webhooks/transport.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -38,7 +47,7 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 const OPENAPI_INFO = {
   title: "numbind",
-  version: "1.0.0",
+  version: "0.2.0",
   description:
     "An open registry of phone-number bindings across apps. Apps register and refresh bindings, carriers report " +
     "a number's life and check it before resale, people see and cut the bindings on their own number.",
@@ -60,6 +69,7 @@ export function createApp(deps: Deps) {
       signer,
       tokens: new AccessTokens(keys, signer, deps.config.issuer, deps.clock),
       clientStatus: new ClientStatusCache(deps.db, deps.clock),
+      webhooks: deps.webhooks ?? fetchTransport(),
     };
   };
   // A failed build is not kept: the next request tries again rather than failing for ever.
@@ -106,22 +116,30 @@ export function createApp(deps: Deps) {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     return (isImport ? limitStreamedImport : limitStreamedBody)(c, next);
   });
-  app.use("/v1/*", async (c, next) => {
-    c.header("Cache-Control", "no-store");
-    const type = c.req.header("content-type") ?? "";
-    if (c.req.path === IMPORT_PATH) {
-      if (c.req.method === "POST" && !IMPORT_MEDIA_TYPE.test(type)) {
-        throw new Problem(
-          "UNSUPPORTED_MEDIA_TYPE",
-          "send the import as application/x-ndjson: one JSON object per line",
-        );
+  // The CAMARA API (src/camara) is guarded like /v1; only its error body differs (onError).
+  const budgets = new RequestBudgets(deps.db, deps.clock, deps.config.rateLimits);
+  for (const api of ["/v1/*", "/number-recycling/*"]) {
+    app.use(api, async (c, next) => {
+      c.header("Cache-Control", "no-store");
+      const type = c.req.header("content-type") ?? "";
+      if (c.req.path === IMPORT_PATH) {
+        if (c.req.method === "POST" && !IMPORT_MEDIA_TYPE.test(type)) {
+          throw new Problem(
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the import as application/x-ndjson: one JSON object per line",
+          );
+        }
+      } else if (["POST", "PUT", "PATCH"].includes(c.req.method) && !JSON_MEDIA_TYPE.test(type)) {
+        throw new Problem("UNSUPPORTED_MEDIA_TYPE", "send the request body as application/json");
       }
-    } else if (["POST", "PUT", "PATCH"].includes(c.req.method) && !JSON_MEDIA_TYPE.test(type)) {
-      throw new Problem("UNSUPPORTED_MEDIA_TYPE", "send the request body as application/json");
-    }
-    await next();
-  });
-  app.use("/v1/*", authenticate);
+      await next();
+    });
+    app.use(api, authenticate);
+    // Budgets right after authentication and before anything reads the body (DESIGN, Errors).
+    app.use(api, requestBudget(budgets));
+  }
+  app.use(TOKEN_PATH, tokenRequestBudget(budgets, deps.remoteAddress ?? (() => undefined)));
+  app.use("*", strictJsonBody);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -141,7 +159,9 @@ export function createApp(deps: Deps) {
     registerListBindings,
     registerDeleteBinding,
     registerListEvents,
+    registerWebhooks,
     registerCheckRecycled,
+    registerCamaraCheck,
     registerCheckNumbers,
     registerReportEvents,
     registerListMyBindings,
@@ -155,19 +175,33 @@ export function createApp(deps: Deps) {
     register(app);
   }
   registerDocs(app, () => openApiDocument(app));
+  // The page for people, a client of the routes above; the development carrier first, as it
+  // registers itself before /me lists the carriers.
+  registerDevCarrier(app);
+  registerPeoplePage(app);
 
-  app.notFound((c) => renderProblem(c, new Problem("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
+  // Neither the answer nor the log repeats a path: a caller may put a phone number in it.
+  app.notFound((c) => {
+    const problem = new Problem(
+      "NOT_FOUND",
+      "no route has this method and path; the API is described at /openapi.json",
+    );
+    return onCamaraApi(c.req.path) ? renderCamaraError(c, problem) : renderProblem(c, problem);
+  });
   app.onError((error, c) => {
     let problem: Problem;
+    if (error instanceof CamaraError) return renderCamaraError(c, error);
     if (error instanceof Problem) problem = error;
     else if (error instanceof HTTPException && error.status === 400) {
       // hono's validator: a body that is not JSON at all.
       problem = new Problem("INVALID_ARGUMENT", "the request body is not valid JSON");
     } else {
-      logError(`request ${c.get("requestId")} failed: ${c.req.method} ${c.req.path}`, error);
+      logError(`request ${c.get("requestId")} failed: ${c.req.method} ${routePattern(c)}`, error);
       problem = new Problem("INTERNAL", "the request failed on our side; quote the request_id when reporting it");
     }
-    return c.req.path === TOKEN_PATH ? renderTokenEndpointProblem(c, problem) : renderProblem(c, problem);
+    if (c.req.path === TOKEN_PATH) return renderTokenEndpointProblem(c, problem);
+    // CAMARA clients read CAMARA's {status, code, message}, whatever failed.
+    return onCamaraApi(c.req.path) ? renderCamaraError(c, problem) : renderProblem(c, problem);
   });
   return app;
 }
@@ -182,7 +216,9 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { name: "Authentication" },
       { name: "Bindings", description: "Apps: register and refresh bindings." },
       { name: "Events", description: "Apps: what happened to their bindings." },
+      { name: "Webhooks", description: "Apps: every event pushed, signed per Standard Webhooks." },
       { name: "Numbers", description: "Carriers and apps: a number's life." },
+      CAMARA_TAG,
       { name: "Me", description: "People: the bindings on their own number." },
       { name: "Admin", description: "Operators." },
       { name: "Service" },

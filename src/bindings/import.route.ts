@@ -4,6 +4,7 @@ import { routeOfHash } from "../db/shards.js";
 import type { AppEnv } from "../http/context.js";
 import { defineRoute, json, PhoneNumberInput, Timestamp } from "../http/openapi.js";
 import { Problem } from "../http/problems.js";
+import { parseStrictJson } from "../http/strict-json.js";
 import { parsePhoneInput } from "../phone.js";
 import type { ImportOutcome, ImportRow } from "./import.js";
 
@@ -76,9 +77,15 @@ function parseLines(text: string, appId: string, runtime: AppEnv["Variables"]["r
     if (raw.trim() === "") continue;
     let value: unknown;
     try {
-      value = JSON.parse(raw);
-    } catch {
-      errors.push({ line, code: "INVALID_ARGUMENT", detail: "is not a JSON object" });
+      // The same I-JSON rules as every JSON body: no member twice, no lone surrogate.
+      value = parseStrictJson(raw);
+    } catch (error) {
+      const detail = error instanceof Problem ? error.message : "is not a JSON object";
+      errors.push({
+        line,
+        code: "INVALID_ARGUMENT",
+        detail: error instanceof SyntaxError ? "is not a JSON object" : detail,
+      });
       continue;
     }
     const parsed = ImportLine.safeParse(value);

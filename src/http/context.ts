@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { AccessTokens, Principal } from "../auth/access-token.js";
 import type { ClientStatusCache } from "../auth/clients.js";
 import type { JwtSigner } from "../auth/jwt-signer.js";
@@ -6,9 +7,11 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import type { Shards } from "../db/shards.js";
+import type { WebhookTransport } from "../webhooks/transport.js";
 
 /** The part of Config the HTTP app reads; entries parse the rest. */
-export type AppConfig = Pick<Config, "issuer" | "pepper" | "signingKeys" | "inactivityMs" | "defaultRegion">;
+export type AppConfig = Pick<Config, "issuer" | "pepper" | "signingKeys" | "inactivityMs" | "defaultRegion"> &
+  Partial<Pick<Config, "rateLimits" | "production">>;
 
 /** What an entry hands createApp: everything with I/O or time comes in from outside. */
 export interface Deps {
@@ -22,6 +25,10 @@ export interface Deps {
   signer?: JwtSigner;
   /** Where unexpected errors go; defaults to console.error. Never receives a request body. */
   logError?: (message: string, error: unknown) => void;
+  /** The caller's network address (Node: the socket; Workers: cf-connecting-ip); unknown without it. */
+  remoteAddress?: (c: Context<AppEnv>) => string | undefined;
+  /** How webhooks leave this runtime (Node: guarded sockets and DNS); defaults to fetch. */
+  webhooks?: WebhookTransport;
 }
 
 /** What createApp builds once and every request shares (per process, or per Worker isolate). */
@@ -34,6 +41,7 @@ export interface Runtime {
   signer: JwtSigner;
   tokens: AccessTokens;
   clientStatus: ClientStatusCache;
+  webhooks: WebhookTransport;
 }
 
 /** The Hono context's variables: what every handler reads from `c.var`. */

