@@ -81,6 +81,8 @@ const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const SLICES = Number(values.slices);
 const SWEEP_DELAY_SECONDS = 5;
+/** Carrier batches of 1000 events sent back to back while login p99 is measured. */
+const EVENT_BATCHES = 10;
 const CONNECTIONS = Number(values.connections);
 const OUT = values.out;
 const PORT = 18000 + Math.floor(Math.random() * 1000);
@@ -236,6 +238,54 @@ async function run(dir: string, track: (server: Server) => Server): Promise<Serv
     expect: 200,
   });
 
+  // Carrier event batches of 1000 on one connection, back to back, while apps log in: the batch is
+  // applied in slices with other requests let in between, so login p99 should barely move.
+  let eventBatches: EventBatchFigures | undefined;
+  const plainRefresh = rows.find((row) => row.name === "login refresh PUT /v1/bindings");
+  if (wanted("login refresh during carrier event batches") && plainRefresh) {
+    let sequence = 0;
+    let refused = 0;
+    const started = performance.now();
+    const batches = (async () => {
+      for (let batch = 0; batch < EVENT_BATCHES; batch++) {
+        const events = Array.from({ length: 1000 }, (_, i) => ({
+          id: `bench-${Date.now()}-${sequence}-${i}`,
+          phone_number: number((sequence * 1000 + i * 37) % N),
+          // Informational events: they are recorded and change the number's state, not its bindings.
+          type: i % 2 === 0 ? "suspended" : "reactivated",
+          occurred_at: new Date().toISOString(),
+        }));
+        sequence++;
+        const response = await fetch(`${BASE}/v1/numbers/events`, {
+          method: "POST",
+          headers: json(carrierToken),
+          body: JSON.stringify({ events }),
+        });
+        if (response.status !== 200) refused++;
+        await response.arrayBuffer();
+      }
+    })();
+    process.stdout.write("  login refresh during carrier event batches ... ");
+    const during = await measureWhile(loginRefresh, CONNECTIONS, batches);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `${(during.requests / during.seconds).toFixed(0)} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms; ${EVENT_BATCHES} batches in ${seconds.toFixed(1)} s${refused ? `, ${refused} REFUSED` : ""}`,
+    );
+    rows.push({
+      name: "login refresh during carrier event batches",
+      rps: during.requests / during.seconds,
+      p50: during.p50,
+      p99: during.p99,
+      unexpected: during.unexpected + refused,
+    });
+    eventBatches = {
+      batches: EVENT_BATCHES,
+      eventsPerSecond: (EVENT_BATCHES * 1000) / seconds,
+      refreshP99: plainRefresh.p99,
+      duringP99: during.p99,
+    };
+  }
+
   // The sweeper, as a Node deployment runs it: on the server's sweeper thread, on its timer.
   // Half of the seeded bindings are aged past the window and the server restarted with a sweep
   // interval of a few seconds, which the traffic spends warming it up. From the first swept
@@ -287,8 +337,15 @@ async function run(dir: string, track: (server: Server) => Server): Promise<Serv
     };
   }
 
-  report(rows, sweep);
+  report(rows, sweep, eventBatches);
   return server;
+}
+
+interface EventBatchFigures {
+  batches: number;
+  eventsPerSecond: number;
+  refreshP99: number;
+  duringP99: number;
 }
 
 interface SweepFigures {
@@ -491,7 +548,7 @@ function machineToken(clientId: string, key: JWK) {
   );
 }
 
-function report(rows: Row[], sweep: SweepFigures | undefined) {
+function report(rows: Row[], sweep: SweepFigures | undefined, eventBatches: EventBatchFigures | undefined) {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const ratio = (row: Row) => (row.baselineRps ? (row.rps / row.baselineRps).toFixed(2) : "—");
   const line = (row: Row) =>
@@ -509,6 +566,10 @@ function report(rows: Row[], sweep: SweepFigures | undefined) {
       ? `sweeper: ${sweep.swept.toLocaleString()} of ${sweep.agedRows.toLocaleString()} aged bindings expired in ${sweep.elapsedMs} ms = ${Math.round(sweep.sweepRate).toLocaleString()} rows/s; ` +
         `login p99 during the sweep ${sweep.duringP99} ms vs ${sweep.refreshP99} ms without (${(sweep.duringP99 / Math.max(sweep.refreshP99, 1)).toFixed(1)}×)`
       : "sweeper: not run",
+    eventBatches
+      ? `carrier event batches: ${eventBatches.batches} × 1000 events at ${Math.round(eventBatches.eventsPerSecond).toLocaleString()} events/s; ` +
+        `login p99 during them ${eventBatches.duringP99} ms vs ${eventBatches.refreshP99} ms without (${(eventBatches.duringP99 / Math.max(eventBatches.refreshP99, 1)).toFixed(1)}×)`
+      : "carrier event batches: not run",
   ];
   const text = lines.join("\n");
   console.log(`\n${text}`);
@@ -526,6 +587,7 @@ function report(rows: Row[], sweep: SweepFigures | undefined) {
         machine,
         rows: rows.map((row) => ({ ...row, ratio: row.baselineRps ? row.rps / row.baselineRps : null })),
         sweep,
+        eventBatches,
       },
       null,
       2,

@@ -117,7 +117,7 @@ export class AccessTokens {
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (claims.iss !== this.issuer || !audiences.includes(this.issuer)) {
-      return `the access token was issued by ${quoted(claims.iss)} for ${quoted(claims.aud)}; this registry is ${quoted(this.issuer)}: ${renew}`;
+      return `the access token was issued by ${quoted(claims.iss)} for ${quoted(claims.aud)}; this registry is ${JSON.stringify(this.issuer)}: ${renew}`;
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
       return `the access token is not signed by a key this registry publishes (${this.issuer}/.well-known/jwks.json); ${renew}`;

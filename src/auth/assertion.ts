@@ -42,7 +42,11 @@ interface AssertionRules {
   refuseSubject?: (sub: string, client: Client) => string | undefined;
 }
 
-/** A value the caller sent, quoted for an error message and cut short. */
+/** A value of the registry's own (a registered client's id, our issuer), quoted for a message. */
+function named(value: string): string {
+  return JSON.stringify(value);
+}
+
 /**
  * A value the caller sent, quoted for an error message so it can see what was read, unless it
  * could be a phone number (a run of five digits or more): those are never repeated back.
@@ -55,7 +59,7 @@ export function quoted(value: unknown): string {
 }
 
 function refuseClientSubject(sub: string, client: Client): string | undefined {
-  return sub === client.id ? undefined : `a client assertion's sub must be its client id ${quoted(client.id)}`;
+  return sub === client.id ? undefined : `a client assertion's sub must be its client id ${named(client.id)}`;
 }
 
 /**
@@ -163,10 +167,10 @@ function refusalReason(
     return `alg ${quoted(header.alg)} is not accepted; sign with one of ${CLIENT_ALGORITHMS.join(", ")}`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
-    return `no key registered for client ${quoted(client.id)} matches kid ${quoted(header.kid)} and alg ${quoted(header.alg)}`;
+    return `no key registered for client ${named(client.id)} matches kid ${quoted(header.kid)} and alg ${quoted(header.alg)}`;
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return `the signature does not verify with the keys registered for client ${quoted(client.id)}`;
+    return `the signature does not verify with the keys registered for client ${named(client.id)}`;
   }
   if (error instanceof errors.JWTExpired) {
     const exp = error.payload.exp;
@@ -175,7 +179,7 @@ function refusalReason(
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === "aud" && error.reason !== "missing") {
-      return `the assertion's aud must be ${audiences.map(quoted).join(" or ")}; it is ${quoted(error.payload.aud)}`;
+      return `the assertion's aud must be ${audiences.map(named).join(" or ")}; it is ${quoted(error.payload.aud)}`;
     }
     if (error.reason === "missing") return `the assertion lacks the ${error.claim} claim`;
     if (error.claim === "nbf") return "the assertion is not valid yet (nbf is in the future)";

@@ -2,7 +2,7 @@ import { signClientAssertion } from "../client/assertion.js";
 import { normalizePhone } from "../phone.js";
 import { CliError, parseCommand, required } from "./args.js";
 import { readPrivateJwk } from "./files.js";
-import { DEFAULT_URL, RemoteRegistry } from "./remote.js";
+import { accessTokenFrom, DEFAULT_URL, RemoteRegistry } from "./remote.js";
 
 const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -64,14 +64,5 @@ export async function personTokenCommand(args: string[], print: (value: unknown)
   } catch {
     throw new CliError(`could not reach ${registry.base}; is \`npm start\` running there?`);
   }
-  const body = (await response.json().catch(() => ({}))) as {
-    access_token?: string;
-    error?: string;
-    error_description?: string;
-  };
-  if (!response.ok || !body.access_token) {
-    const said = body.error ? `${body.error}: ${body.error_description ?? ""}`.trim() : `HTTP ${response.status}`;
-    throw new CliError(`${registry.base} refused a person token for ${e164} (${said})`);
-  }
-  print(body.access_token);
+  print(await accessTokenFrom(response, `${registry.base} refused a person token for ${e164}`));
 }

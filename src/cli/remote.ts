@@ -73,16 +73,7 @@ export class RemoteRegistry {
         ...(scope ? { scope } : {}),
       }),
     });
-    const body = (await response.json().catch(() => ({}))) as {
-      access_token?: string;
-      error?: string;
-      error_description?: string;
-    };
-    if (!response.ok || !body.access_token) {
-      const said = body.error ? `${body.error}: ${body.error_description ?? ""}`.trim() : `HTTP ${response.status}`;
-      throw new CliError(`${this.base} refused a token to client ${clientId} (${said})`);
-    }
-    return body.access_token;
+    return accessTokenFrom(response, `${this.base} refused a token to client ${clientId}`);
   }
 
   /** A JSON call with a bearer token; a refusal carries the problem's detail and field errors. */
@@ -102,4 +93,18 @@ export class RemoteRegistry {
     }
     return answer as T;
   }
+}
+
+/** The access token of a token endpoint's answer, or a CliError saying who refused it and why (RFC 6749). */
+export async function accessTokenFrom(response: Response, refused: string): Promise<string> {
+  const body = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (!response.ok || !body.access_token) {
+    const said = body.error ? `${body.error}: ${body.error_description ?? ""}`.trim() : `HTTP ${response.status}`;
+    throw new CliError(`${refused} (${said})`);
+  }
+  return body.access_token;
 }
